@@ -6,7 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn flatten(path: &Path, dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut String) {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     for line in text.lines() {
         let t = line.trim_start();
         if let Some(rest) = t.strip_prefix("#include \"") {

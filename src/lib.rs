@@ -5,7 +5,12 @@
 pub mod array;
 pub mod engine;
 pub mod error;
+pub mod format;
+pub mod math;
+pub mod npy;
 pub mod numpy;
+pub mod torch;
+pub mod script;
 
 pub use array::{DType, Data, NdArray};
 pub use error::{Error, Result};

@@ -5,9 +5,16 @@
 pub mod mt19937;
 pub mod mt19937_jump;
 pub mod pcg64;
+pub mod philox4x32;
 pub mod philox4x64;
 pub mod seed_sequence;
 pub mod sfc64;
+
+pub use mt19937::Mt19937;
+pub use pcg64::{Pcg64, Pcg64Dxsm};
+pub use philox4x64::Philox4x64;
+pub use seed_sequence::SeedSequence;
+pub use sfc64::Sfc64;
 
 /// An engine whose native output is a 32-bit word (MT19937).
 pub trait Engine32 {

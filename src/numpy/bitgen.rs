@@ -1,1 +1,524 @@
-//! (in progress)
+//! NumPy's bit generators as `bitgen_t`: the engine plus the per-generator glue that
+//! distributions see (`next_uint64`, `next_uint32`, `next_double`, `next_raw`), the
+//! `.state` dictionaries, `advance`, `jumped` and `spawn`.
+//!
+//! Mirrors `numpy/random/_mt19937.pyx` (`mt19937_uint64/uint32/double/raw`, `state`,
+//! `jumped`), `numpy/random/_pcg64.pyx` (`PCG64`, `PCG64DXSM`: `state`, `advance`,
+//! `jumped`), `numpy/random/_philox.pyx` (`Philox`: `state`, `advance`, `jumped`),
+//! `numpy/random/_sfc64.pyx` (`SFC64.state`), `numpy/random/bit_generator.pyx`
+//! (`BitGenerator.spawn`, `random_raw`), the uint32 split buffers of
+//! `numpy/random/src/{pcg64/pcg64.h,philox/philox.h,sfc64/sfc64.h}` (`*_next32`),
+//! `numpy/random/src/mt19937/mt19937.h` (`mt19937_next64`, `mt19937_next_double`) and
+//! `numpy/random/_common.pxd: uint64_to_double`.
+
+use num_bigint::{BigInt, BigUint, Sign};
+use num_traits::ToPrimitive;
+
+use super::NpBitGen;
+use crate::engine::mt19937::{Mt19937, N as MT_N};
+use crate::engine::pcg64::{Pcg64, Pcg64Dxsm, PCG64_JUMP};
+use crate::engine::philox4x64::Philox4x64;
+use crate::engine::seed_sequence::SeedSequence;
+use crate::engine::sfc64::Sfc64;
+use crate::{Error, Result};
+
+/// The engine behind a [`BitGenerator`].
+// The MT19937 key is 2.5 KB; boxing it would put an indirection on every draw of the
+// hottest generator, and bit generators are created rarely and never moved in bulk.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Engine {
+    /// `numpy.random.MT19937` (also the engine of the legacy `RandomState`).
+    Mt19937(Mt19937),
+    /// `numpy.random.PCG64`.
+    Pcg64(Pcg64),
+    /// `numpy.random.PCG64DXSM`.
+    Pcg64Dxsm(Pcg64Dxsm),
+    /// `numpy.random.Philox` (Philox4x64-10).
+    Philox(Philox4x64),
+    /// `numpy.random.SFC64`.
+    Sfc64(Sfc64),
+}
+
+/// A NumPy bit generator: engine, the uint32 split buffer of the 64-bit generators
+/// (`has_uint32` / `uinteger`, unused by MT19937) and the `SeedSequence` it was built from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BitGenerator {
+    /// The engine state.
+    pub engine: Engine,
+    /// Whether a high half is pending for the next `next_uint32` (64-bit engines only).
+    pub has_uint32: bool,
+    /// The pending high half.
+    pub uinteger: u32,
+    /// `bit_generator.seed_seq`; `None` after legacy seeding, `Philox(key=...)` and `jumped()`.
+    pub seed_seq: Option<SeedSequence>,
+}
+
+/// `bit_generator.state`, one variant per NumPy class, with the fields of its dict.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BitGenState {
+    /// `{'bit_generator': 'MT19937', 'state': {'key': uint32[624], 'pos': int}}`. On
+    /// `set_state`, `key` must have at least 624 words (extra words are ignored, as NumPy
+    /// reads `key[0..624]`).
+    Mt19937 {
+        /// The 624 key words.
+        key: Vec<u32>,
+        /// Read position, `0..=624`.
+        pos: usize,
+    },
+    /// `{'bit_generator': 'PCG64', 'state': {'state', 'inc'}, 'has_uint32', 'uinteger'}`.
+    Pcg64 {
+        /// LCG state.
+        state: u128,
+        /// LCG increment.
+        inc: u128,
+        /// Pending uint32 flag.
+        has_uint32: bool,
+        /// Pending uint32 value.
+        uinteger: u32,
+    },
+    /// Same layout as [`BitGenState::Pcg64`], for `'PCG64DXSM'`.
+    Pcg64Dxsm {
+        /// LCG state.
+        state: u128,
+        /// LCG increment.
+        inc: u128,
+        /// Pending uint32 flag.
+        has_uint32: bool,
+        /// Pending uint32 value.
+        uinteger: u32,
+    },
+    /// `{'bit_generator': 'Philox', 'state': {'counter', 'key'}, 'buffer', 'buffer_pos',
+    /// 'has_uint32', 'uinteger'}`.
+    Philox {
+        /// 256-bit counter, little-endian words.
+        counter: [u64; 4],
+        /// 128-bit key, little-endian words.
+        key: [u64; 2],
+        /// The output buffer.
+        buffer: [u64; 4],
+        /// Next buffer index (`4` = empty).
+        buffer_pos: usize,
+        /// Pending uint32 flag.
+        has_uint32: bool,
+        /// Pending uint32 value.
+        uinteger: u32,
+    },
+    /// `{'bit_generator': 'SFC64', 'state': {'state': uint64[4]}, 'has_uint32', 'uinteger'}`.
+    Sfc64 {
+        /// `s[0..4]`, the last word being the counter.
+        state: [u64; 4],
+        /// Pending uint32 flag.
+        has_uint32: bool,
+        /// Pending uint32 value.
+        uinteger: u32,
+    },
+}
+
+impl BitGenState {
+    /// The `'bit_generator'` entry of the dict (NumPy's class name).
+    pub fn bit_generator(&self) -> &'static str {
+        match self {
+            BitGenState::Mt19937 { .. } => "MT19937",
+            BitGenState::Pcg64 { .. } => "PCG64",
+            BitGenState::Pcg64Dxsm { .. } => "PCG64DXSM",
+            BitGenState::Philox { .. } => "Philox",
+            BitGenState::Sfc64 { .. } => "SFC64",
+        }
+    }
+}
+
+/// `uint64_to_double` (`_common.pxd`): `(x >> 11) * 2^-53`.
+#[inline]
+pub fn uint64_to_double(x: u64) -> f64 {
+    (x >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// `x mod 2^bits` for a Python-style (possibly negative) integer: NumPy's `wrap_int`.
+fn wrap_int(v: &BigInt, bits: usize) -> BigUint {
+    let m = BigInt::from(1u8) << bits;
+    let mut r = v % &m;
+    if r.sign() == Sign::Minus {
+        r += &m;
+    }
+    r.to_biguint().unwrap_or_default()
+}
+
+/// The `n` little-endian 64-bit words of `v` (which must be below `2^(64 n)`).
+fn u64_words<const W: usize>(v: &BigUint) -> [u64; W] {
+    let mut out = [0u64; W];
+    for (o, d) in out.iter_mut().zip(v.to_u64_digits()) {
+        *o = d;
+    }
+    out
+}
+
+impl BitGenerator {
+    /// A bit generator around `engine`, with an empty uint32 buffer.
+    pub fn from_engine(engine: Engine, seed_seq: Option<SeedSequence>) -> Self {
+        BitGenerator {
+            engine,
+            has_uint32: false,
+            uinteger: 0,
+            seed_seq,
+        }
+    }
+
+    /// `MT19937(ss)`, `PCG64(ss)`, `PCG64DXSM(ss)`, `Philox(ss)` or `SFC64(ss)`, by NumPy class
+    /// name. The seed sequence is kept as `seed_seq` (for `spawn`).
+    pub fn from_seed_sequence(kind: &str, ss: SeedSequence) -> Result<Self> {
+        let engine = match kind {
+            "MT19937" => Engine::Mt19937(Mt19937::from_seed_sequence(&ss)),
+            "PCG64" => Engine::Pcg64(Pcg64::from_seed_sequence(&ss)),
+            "PCG64DXSM" => Engine::Pcg64Dxsm(Pcg64Dxsm::from_seed_sequence(&ss)),
+            "Philox" => Engine::Philox(Philox4x64::from_seed_sequence(&ss)),
+            "SFC64" => Engine::Sfc64(Sfc64::from_seed_sequence(&ss)),
+            other => {
+                return Err(Error::Attribute(format!(
+                    "module 'numpy.random' has no attribute '{other}'"
+                )))
+            }
+        };
+        Ok(Self::from_engine(engine, Some(ss)))
+    }
+
+    /// The bit generator of a legacy `RandomState` (`_legacy_seeding`: no seed sequence).
+    pub fn legacy_mt19937(engine: Mt19937) -> Self {
+        Self::from_engine(Engine::Mt19937(engine), None)
+    }
+
+    /// NumPy's class name: `MT19937`, `PCG64`, `PCG64DXSM`, `Philox` or `SFC64`.
+    pub fn name(&self) -> &'static str {
+        match &self.engine {
+            Engine::Mt19937(_) => "MT19937",
+            Engine::Pcg64(_) => "PCG64",
+            Engine::Pcg64Dxsm(_) => "PCG64DXSM",
+            Engine::Philox(_) => "Philox",
+            Engine::Sfc64(_) => "SFC64",
+        }
+    }
+
+    /// The fully qualified class name NumPy prints in AttributeErrors
+    /// (`numpy.random._mt19937.MT19937`, ...).
+    pub fn qualified_name(&self) -> &'static str {
+        match &self.engine {
+            Engine::Mt19937(_) => "numpy.random._mt19937.MT19937",
+            Engine::Pcg64(_) => "numpy.random._pcg64.PCG64",
+            Engine::Pcg64Dxsm(_) => "numpy.random._pcg64.PCG64DXSM",
+            Engine::Philox(_) => "numpy.random._philox.Philox",
+            Engine::Sfc64(_) => "numpy.random._sfc64.SFC64",
+        }
+    }
+
+    fn no_attribute(&self, attr: &str) -> Error {
+        Error::Attribute(format!(
+            "'{}' object has no attribute '{attr}'",
+            self.qualified_name()
+        ))
+    }
+
+    /// `next_raw` (`random_raw()`): the engine's native output widened to `u64` — 32-bit
+    /// values for MT19937. Does not touch the uint32 buffer.
+    pub fn random_raw(&mut self) -> u64 {
+        match &mut self.engine {
+            Engine::Mt19937(e) => u64::from(e.next_u32()),
+            Engine::Pcg64(e) => e.next_u64(),
+            Engine::Pcg64Dxsm(e) => e.next_u64(),
+            Engine::Philox(e) => e.next_u64(),
+            Engine::Sfc64(e) => e.next_u64(),
+        }
+    }
+
+    /// `_reset_state_variables` of the 64-bit generators (Philox also empties its block
+    /// buffer, which its engine-level `advance` already does).
+    fn reset_uint32(&mut self) {
+        self.has_uint32 = false;
+        self.uinteger = 0;
+    }
+
+    /// `advance(delta)`: PCG64 / PCG64DXSM step `delta mod 2^128` times; Philox adds
+    /// `delta mod 2^256` to its counter (blocks of 4 outputs) and empties its buffer. Both reset
+    /// the uint32 buffer. MT19937 and SFC64 have no `advance` (AttributeError).
+    pub fn advance(&mut self, delta: &BigInt) -> Result<()> {
+        match &mut self.engine {
+            Engine::Pcg64(e) => e.advance(wrap_int(delta, 128).to_u128().unwrap_or(0)),
+            Engine::Pcg64Dxsm(e) => e.advance(wrap_int(delta, 128).to_u128().unwrap_or(0)),
+            Engine::Philox(e) => e.advance(u64_words::<4>(&wrap_int(delta, 256))),
+            Engine::Mt19937(_) | Engine::Sfc64(_) => return Err(self.no_attribute("advance")),
+        }
+        self.reset_uint32();
+        Ok(())
+    }
+
+    /// `jumped(jumps)`: a copy advanced by `jumps` jumps — MT19937: `jumps` times
+    /// `mt19937_jump_state` (2^128 outputs each); PCG64/PCG64DXSM:
+    /// `advance(0x9e3779b97f4a7c15f39cc0605cedc835 * jumps)`; Philox: `advance(jumps * 2^128)`.
+    /// The uint32 buffer of the copy is reset. SFC64 has no `jumped` (AttributeError).
+    ///
+    /// NumPy gives the new instance a fresh OS-entropy `SeedSequence` (it is built with
+    /// `self.__class__()`); that is not reproducible, so here `seed_seq` is `None`.
+    pub fn jumped(&self, jumps: u64) -> Result<BitGenerator> {
+        let mut out = BitGenerator::from_engine(self.engine.clone(), None);
+        match &mut out.engine {
+            Engine::Mt19937(e) => {
+                for _ in 0..jumps {
+                    e.jump();
+                }
+            }
+            Engine::Pcg64(e) => e.advance(PCG64_JUMP.wrapping_mul(u128::from(jumps))),
+            Engine::Pcg64Dxsm(e) => e.advance(PCG64_JUMP.wrapping_mul(u128::from(jumps))),
+            Engine::Philox(e) => e.advance([0, 0, jumps, 0]),
+            Engine::Sfc64(_) => return Err(self.no_attribute("jumped")),
+        }
+        Ok(out)
+    }
+
+    /// `BitGenerator.spawn(n)`: `type(self)(child)` for each child of `seed_seq.spawn(n)`.
+    /// Without a seed sequence: `TypeError("The underlying SeedSequence does not implement
+    /// spawning.")`.
+    pub fn spawn(&mut self, n: usize) -> Result<Vec<BitGenerator>> {
+        let name = self.name();
+        let ss = self.seed_seq.as_mut().ok_or_else(|| {
+            Error::type_err("The underlying SeedSequence does not implement spawning.")
+        })?;
+        ss.spawn(n)
+            .into_iter()
+            .map(|child| BitGenerator::from_seed_sequence(name, child))
+            .collect()
+    }
+
+    /// `bit_generator.state`.
+    pub fn state(&self) -> BitGenState {
+        let (has_uint32, uinteger) = (self.has_uint32, self.uinteger);
+        match &self.engine {
+            Engine::Mt19937(e) => BitGenState::Mt19937 {
+                key: e.key.to_vec(),
+                pos: e.pos,
+            },
+            Engine::Pcg64(e) => BitGenState::Pcg64 {
+                state: e.state,
+                inc: e.inc,
+                has_uint32,
+                uinteger,
+            },
+            Engine::Pcg64Dxsm(e) => BitGenState::Pcg64Dxsm {
+                state: e.state,
+                inc: e.inc,
+                has_uint32,
+                uinteger,
+            },
+            Engine::Philox(e) => BitGenState::Philox {
+                counter: e.ctr,
+                key: e.key,
+                buffer: e.buffer,
+                buffer_pos: e.buffer_pos,
+                has_uint32,
+                uinteger,
+            },
+            Engine::Sfc64(e) => BitGenState::Sfc64 {
+                state: e.s,
+                has_uint32,
+                uinteger,
+            },
+        }
+    }
+
+    /// `bit_generator.state = st`, with NumPy's check that the state is for this class:
+    /// `ValueError("state must be for a MT19937 PRNG")` (MT19937, Philox), `"... PCG64 RNG"`
+    /// (PCG64, PCG64DXSM) and, for SFC64, NumPy's literal (un-interpolated)
+    /// `"state must be for a {self.__class__.__name__} RNG"`.
+    ///
+    /// NumPy does not range-check MT19937's `pos` (an out-of-range value is undefined
+    /// behaviour in C); here `pos > 624` is refused with a ValueError. A key shorter than 624
+    /// words is NumPy's IndexError.
+    pub fn set_state(&mut self, st: BitGenState) -> Result<()> {
+        if st.bit_generator() != self.name() {
+            let msg = match self.engine {
+                Engine::Mt19937(_) | Engine::Philox(_) => {
+                    format!("state must be for a {} PRNG", self.name())
+                }
+                Engine::Pcg64(_) | Engine::Pcg64Dxsm(_) => {
+                    format!("state must be for a {} RNG", self.name())
+                }
+                Engine::Sfc64(_) => "state must be for a {self.__class__.__name__} RNG".to_string(),
+            };
+            return Err(Error::value(msg));
+        }
+        match (&mut self.engine, st) {
+            (Engine::Mt19937(e), BitGenState::Mt19937 { key, pos }) => {
+                if key.len() < MT_N {
+                    return Err(Error::Index(format!(
+                        "index {} is out of bounds for axis 0 with size {}",
+                        key.len(),
+                        key.len()
+                    )));
+                }
+                let mut k = [0u32; MT_N];
+                k.copy_from_slice(&key[..MT_N]);
+                *e = Mt19937::from_state(k, pos)?;
+            }
+            (
+                Engine::Pcg64(e),
+                BitGenState::Pcg64 {
+                    state,
+                    inc,
+                    has_uint32,
+                    uinteger,
+                },
+            ) => {
+                *e = Pcg64 { state, inc };
+                self.has_uint32 = has_uint32;
+                self.uinteger = uinteger;
+            }
+            (
+                Engine::Pcg64Dxsm(e),
+                BitGenState::Pcg64Dxsm {
+                    state,
+                    inc,
+                    has_uint32,
+                    uinteger,
+                },
+            ) => {
+                *e = Pcg64Dxsm { state, inc };
+                self.has_uint32 = has_uint32;
+                self.uinteger = uinteger;
+            }
+            (
+                Engine::Philox(e),
+                BitGenState::Philox {
+                    counter,
+                    key,
+                    buffer,
+                    buffer_pos,
+                    has_uint32,
+                    uinteger,
+                },
+            ) => {
+                *e = Philox4x64 {
+                    ctr: counter,
+                    key,
+                    buffer,
+                    buffer_pos,
+                };
+                self.has_uint32 = has_uint32;
+                self.uinteger = uinteger;
+            }
+            (
+                Engine::Sfc64(e),
+                BitGenState::Sfc64 {
+                    state,
+                    has_uint32,
+                    uinteger,
+                },
+            ) => {
+                *e = Sfc64 { s: state };
+                self.has_uint32 = has_uint32;
+                self.uinteger = uinteger;
+            }
+            // Names matched above, so the variants match.
+            _ => return Err(Error::value("state does not match the bit generator")),
+        }
+        Ok(())
+    }
+
+    /// The split-buffer `next32` of the 64-bit generators: low half first, high half kept.
+    #[inline]
+    fn buffered_u32(&mut self, next: u64) -> u32 {
+        self.has_uint32 = true;
+        self.uinteger = (next >> 32) as u32;
+        next as u32
+    }
+}
+
+impl NpBitGen for BitGenerator {
+    /// MT19937: `(first << 32) | second` (`mt19937_next64`); others: the raw 64-bit output.
+    #[inline]
+    fn next_uint64(&mut self) -> u64 {
+        match &mut self.engine {
+            Engine::Mt19937(e) => {
+                let hi = u64::from(e.next_u32());
+                let lo = u64::from(e.next_u32());
+                (hi << 32) | lo
+            }
+            Engine::Pcg64(e) => e.next_u64(),
+            Engine::Pcg64Dxsm(e) => e.next_u64(),
+            Engine::Philox(e) => e.next_u64(),
+            Engine::Sfc64(e) => e.next_u64(),
+        }
+    }
+
+    /// MT19937: the raw 32-bit output. 64-bit engines: the pending high half if any, else the
+    /// low half of a fresh 64-bit output (high half kept for the next call).
+    #[inline]
+    fn next_uint32(&mut self) -> u32 {
+        if let Engine::Mt19937(e) = &mut self.engine {
+            return e.next_u32();
+        }
+        if self.has_uint32 {
+            self.has_uint32 = false;
+            return self.uinteger;
+        }
+        let next = match &mut self.engine {
+            Engine::Pcg64(e) => e.next_u64(),
+            Engine::Pcg64Dxsm(e) => e.next_u64(),
+            Engine::Philox(e) => e.next_u64(),
+            Engine::Sfc64(e) => e.next_u64(),
+            Engine::Mt19937(e) => return e.next_u32(),
+        };
+        self.buffered_u32(next)
+    }
+
+    /// MT19937: `((a >> 5) * 2^26 + (b >> 6)) / 2^53` from two outputs, `a` first
+    /// (`mt19937_next_double`); others: `uint64_to_double(next64)`.
+    #[inline]
+    fn next_double(&mut self) -> f64 {
+        match &mut self.engine {
+            Engine::Mt19937(e) => {
+                let a = e.next_u32() >> 5;
+                let b = e.next_u32() >> 6;
+                (f64::from(a) * 67_108_864.0 + f64::from(b)) / 9_007_199_254_740_992.0
+            }
+            Engine::Pcg64(e) => uint64_to_double(e.next_u64()),
+            Engine::Pcg64Dxsm(e) => uint64_to_double(e.next_u64()),
+            Engine::Philox(e) => uint64_to_double(e.next_u64()),
+            Engine::Sfc64(e) => uint64_to_double(e.next_u64()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_traits::Zero;
+
+    #[test]
+    fn mt_generator_random_golden() {
+        let mut g =
+            BitGenerator::from_seed_sequence("MT19937", SeedSequence::from_u128(0)).unwrap();
+        let v: Vec<f64> = (0..3).map(|_| g.next_double()).collect();
+        assert_eq!(
+            v,
+            [
+                0.47932306384132817,
+                0.2864961735272108,
+                0.022216695186381585
+            ]
+        );
+    }
+
+    #[test]
+    fn pcg64_random_golden() {
+        let mut g = BitGenerator::from_seed_sequence("PCG64", SeedSequence::from_u128(0)).unwrap();
+        let v: Vec<f64> = (0..3).map(|_| g.next_double()).collect();
+        assert_eq!(
+            v,
+            [0.6369616873214543, 0.2697867137638703, 0.04097352393619469]
+        );
+    }
+
+    #[test]
+    fn wrap() {
+        assert_eq!(wrap_int(&BigInt::from(-1), 128).to_u128(), Some(u128::MAX));
+        assert!(wrap_int(&(BigInt::from(1) << 128usize), 128).is_zero());
+    }
+}

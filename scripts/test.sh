@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command (README): unit, golden-fixture and property tests, then the live
+# differential run against the venv's NumPy. Needs .venv with numpy (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-.venv/bin/python}"
+cargo build --release --locked
+cargo test --release --locked
+"$PY" scripts/differential.py --binary target/release/seedbridge --n "${DIFF_N:-600}" --seed "${DIFF_SEED:-$RANDOM}"

@@ -1,0 +1,208 @@
+//! CPU math as PyTorch's CPU kernels compute it.
+//!
+//! Two families:
+//! * **Scalar libm calls** (`log`, `log1p`, `sin`, `cos`, `tan`, `exp`, `logf`, `sinf`, `cosf`):
+//!   torch's scalar kernels (`aten/src/ATen/core/TransformationHelper.h`,
+//!   `aten/src/ATen/core/DistributionsHelper.h`, the generic `NormalFill16` in
+//!   `aten/src/ATen/native/cpu/DistributionTemplates.h`) call the system C library. On
+//!   `x86_64-unknown-linux-gnu`, Rust's `f64::ln`, `f64::ln_1p`, `f64::sin`, ... lower to calls of
+//!   the very same glibc symbols (`log`, `log1p`, `sin`, ...), resolved at run time through the
+//!   same ifunc selection as torch's, so the wrappers below are bit-identical to torch **on the
+//!   same host**. glibc may change these functions between releases; fixtures were generated
+//!   with glibc 2.36. On other platforms (macOS, musl, Windows) the platform libm is used and
+//!   results may differ from a Linux torch in the last bit.
+//! * **AVX2 polynomials** ([`log256_ps`], [`sincos256_ps`]): the Cephes-style approximations
+//!   of `aten/src/ATen/native/cpu/avx_mathfun.h` used by the AVX2 specialisation
+//!   `NormalFill16<float, true>`, evaluated lane by lane with exactly the fused multiply-adds
+//!   GCC emits for torch 2.15's AVX2 build (`-mavx2 -mfma`, contraction on).
+
+/// glibc `log` (natural logarithm, double). Mirrors `std::log(double)` in torch's CPU kernels.
+#[inline]
+pub fn log(x: f64) -> f64 {
+    x.ln()
+}
+
+/// glibc `log1p` (double). Mirrors `::log1p` / `at::log1p` in `TransformationHelper.h` and
+/// `normal_distribution` (`DistributionsHelper.h`).
+#[inline]
+pub fn log1p(x: f64) -> f64 {
+    x.ln_1p()
+}
+
+/// glibc `sin` (double); GCC may fuse `sin`+`cos` into glibc `sincos`, which returns the same
+/// bits as the separate calls.
+#[inline]
+pub fn sin(x: f64) -> f64 {
+    x.sin()
+}
+
+/// glibc `cos` (double). See [`sin`].
+#[inline]
+pub fn cos(x: f64) -> f64 {
+    x.cos()
+}
+
+/// glibc `tan` (double). Mirrors `at::tan` in `transformation::cauchy<double>`.
+#[inline]
+pub fn tan(x: f64) -> f64 {
+    x.tan()
+}
+
+/// glibc `exp` (double). Mirrors `at::exp` in `transformation::log_normal<double>`.
+#[inline]
+pub fn exp(x: f64) -> f64 {
+    x.exp()
+}
+
+/// glibc `logf`. Mirrors `std::log(float)` in the generic `NormalFill16<float>` (DEFAULT build).
+#[inline]
+pub fn logf(x: f32) -> f32 {
+    x.ln()
+}
+
+/// glibc `sinf`. Mirrors `std::sin(float)` in the generic `NormalFill16<float>`.
+#[inline]
+pub fn sinf(x: f32) -> f32 {
+    x.sin()
+}
+
+/// glibc `cosf`. Mirrors `std::cos(float)` in the generic `NormalFill16<float>`.
+#[inline]
+pub fn cosf(x: f32) -> f32 {
+    x.cos()
+}
+
+/// Single-rounding `a*b + c` (f64), i.e. C `fma` / the `vfmadd` GCC emits under `-mfma`.
+#[inline]
+pub fn fma(a: f64, b: f64, c: f64) -> f64 {
+    a.mul_add(b, c)
+}
+
+/// Single-rounding `a*b + c` (f32), i.e. C `fmaf` / `_mm256_fmadd_ps`.
+#[inline]
+pub fn fmaf(a: f32, b: f32, c: f32) -> f32 {
+    a.mul_add(b, c)
+}
+
+const SQRTHF: f32 = f32::from_bits(0x3f35_04f3);
+const LOG_P: [u32; 9] = [
+    0x3d90_21bb,
+    0xbdeb_d1b8,
+    0x3def_251a,
+    0xbdfe_5d4f,
+    0x3e11_e9bf,
+    0xbe2a_ae50,
+    0x3e4c_ceac,
+    0xbe7f_fffc,
+    0x3eaa_aaaa,
+];
+const LOG_Q1: f32 = f32::from_bits(0xb95e_8083);
+const LOG_Q2: f32 = f32::from_bits(0x3f31_8000);
+
+/// One lane of `log256_ps` from `aten/src/ATen/native/cpu/avx_mathfun.h` (Cephes `logf`
+/// polynomial), with the FMA contraction of torch 2.15's AVX2 build:
+/// `y = fma(y, x, p_k)` for the Horner steps, `y = fma(y*x, z, e*q1)`, `y = fma(-z, 0.5, y)`,
+/// result `fma(e, q2, x + y)`. Inputs `<= 0` give NaN; denormals are flushed to the smallest
+/// normal first, as the original does.
+pub fn log256_ps(x_in: f32) -> f32 {
+    let invalid = x_in <= 0.0 || x_in.is_nan();
+    // _mm256_max_ps(x, min_norm_pos): returns the second operand when either is NaN.
+    let min_norm = f32::from_bits(0x0080_0000);
+    let x = if x_in > min_norm { x_in } else { min_norm };
+    let bits = x.to_bits();
+    let imm0 = ((bits >> 23) as i32).wrapping_sub(0x7f);
+    let mut e = imm0 as f32 + 1.0;
+    let mut x = f32::from_bits((bits & !0x7f80_0000) | 0x3f00_0000);
+    let mask = x < SQRTHF;
+    let tmp = if mask { x } else { 0.0 };
+    x -= 1.0;
+    e -= if mask { 1.0 } else { 0.0 };
+    x += tmp;
+    let z = x * x;
+    let mut y = fmaf(f32::from_bits(LOG_P[0]), x, f32::from_bits(LOG_P[1]));
+    for &p in &LOG_P[2..] {
+        y = fmaf(y, x, f32::from_bits(p));
+    }
+    y *= x;
+    y = fmaf(y, z, e * LOG_Q1);
+    y = fmaf(-z, 0.5, y);
+    x += y;
+    let r = fmaf(e, LOG_Q2, x);
+    if invalid {
+        f32::from_bits(r.to_bits() | 0xffff_ffff)
+    } else {
+        r
+    }
+}
+
+const FOPI: f32 = f32::from_bits(0x3fa2_f983);
+const DP: [u32; 3] = [0xbf49_0000, 0xb97d_a000, 0xb322_2169];
+const COSCOF: [u32; 3] = [0x37cc_f5ce, 0xbab6_061a, 0x3d2a_aaa5];
+const SINCOF: [u32; 3] = [0xb94c_a1f9, 0x3c08_839e, 0xbe2a_aaa3];
+
+/// One lane of `sincos256_ps` from `aten/src/ATen/native/cpu/avx_mathfun.h` (Cephes
+/// `sinf`/`cosf`), with the FMA contraction of torch 2.15's AVX2 build. Returns `(sin, cos)`.
+pub fn sincos256_ps(t: f32) -> (f32, f32) {
+    let sign_in = t.to_bits() & 0x8000_0000;
+    let a = f32::from_bits(t.to_bits() & 0x7fff_ffff);
+    let y0 = a * FOPI;
+    // _mm256_cvttps_epi32: truncation; out-of-range/NaN give 0x80000000.
+    let mut j: i32 = if y0.is_nan() || y0 >= 2_147_483_648.0 {
+        i32::MIN
+    } else {
+        y0 as i32
+    };
+    j = j.wrapping_add(1) & !1;
+    let y = j as f32;
+    let swap_sign_sin = ((j & 4) as u32) << 29;
+    let poly_mask = (j & 2) == 0;
+    let mut x = fmaf(y, f32::from_bits(DP[0]), a);
+    x = fmaf(y, f32::from_bits(DP[1]), x);
+    x = fmaf(y, f32::from_bits(DP[2]), x);
+    let sign_cos = ((!(j.wrapping_sub(2)) & 4) as u32) << 29;
+    let sign_sin = sign_in ^ swap_sign_sin;
+    let z = x * x;
+    // cos polynomial
+    let mut c = fmaf(f32::from_bits(COSCOF[0]), z, f32::from_bits(COSCOF[1]));
+    c = fmaf(c, z, f32::from_bits(COSCOF[2]));
+    c *= z;
+    c = fmaf(c, z, -(z * 0.5));
+    c += 1.0;
+    // sin polynomial
+    let mut s = fmaf(f32::from_bits(SINCOF[0]), z, f32::from_bits(SINCOF[1]));
+    s = fmaf(s, z, f32::from_bits(SINCOF[2]));
+    s *= z;
+    s = fmaf(s, x, x);
+    // Selection exactly as the original: masked AND/ANDNOT, subtractions and additions.
+    let (ysin2, ysin1) = if poly_mask { (s, 0.0) } else { (0.0, c) };
+    let y2 = s - ysin2;
+    let yc = c - ysin1;
+    let sin = ysin1 + ysin2;
+    let cos = yc + y2;
+    (
+        f32::from_bits(sin.to_bits() ^ sign_sin),
+        f32::from_bits(cos.to_bits() ^ sign_cos),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn avx_log_close_to_ln() {
+        for &x in &[1e-7f32, 0.1, 0.5, 0.70710677, 0.9, 1.0] {
+            assert!((log256_ps(x) - x.ln()).abs() <= 2e-7 * x.ln().abs().max(1.0));
+        }
+        assert!(log256_ps(0.0).is_nan());
+    }
+
+    #[test]
+    fn avx_sincos_close() {
+        for i in 0..100 {
+            let t = i as f32 * 0.0628;
+            let (s, c) = sincos256_ps(t);
+            assert!((s - t.sin()).abs() < 1e-6 && (c - t.cos()).abs() < 1e-6, "{t}");
+        }
+    }
+}

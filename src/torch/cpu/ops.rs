@@ -1,0 +1,1333 @@
+//! torch 2.15's CPU distribution kernels on [`CpuGenerator`], bit for bit.
+//!
+//! Upstream sources mirrored (paths in the `pytorch/pytorch` repository):
+//! * `aten/src/ATen/native/cpu/DistributionTemplates.h`: the kernels (`uniform_kernel`,
+//!   `normal_kernel` / `normal_fill` / `NormalFill16`, `random_*_kernel`, `cauchy_kernel`, ...);
+//! * `aten/src/ATen/core/DistributionsHelper.h` and `TransformationHelper.h`: the per-sample
+//!   distributions (`uniform_real`, `normal_distribution<double>`, `uniform_int*`, ...);
+//! * `aten/src/ATen/native/DistributionTemplates.h`: argument checks and range computation;
+//! * `aten/src/ATen/native/TensorFactories.cpp` (`randperm_cpu`), `Distributions.cpp`
+//!   (`multinomial`), `cpu/MultinomialKernel.cpp`, `Dropout.cpp`.
+//!
+//! Tensors are C-contiguous [`NdArray`]s, so TensorIterator order is the linear order and every
+//! tensor with 16 or more elements takes torch's `normal_fill` path.
+
+use half::{bf16, f16};
+
+use super::{CpuCapability, CpuGenerator};
+use crate::array::{DType, Data, NdArray};
+use crate::math::cpu as m;
+use crate::{Error, Result};
+
+const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
+
+// ------------------------------------------------------------------------------------------
+// dtype names and casts
+// ------------------------------------------------------------------------------------------
+
+/// torch's `ScalarType` name (`Float`, `Long`, ...), as in "not implemented for 'Long'".
+pub fn scalar_type_name(d: DType) -> &'static str {
+    match d {
+        DType::Bool => "Bool",
+        DType::I8 => "Char",
+        DType::I16 => "Short",
+        DType::I32 => "Int",
+        DType::I64 => "Long",
+        DType::U8 => "Byte",
+        DType::U16 => "UInt16",
+        DType::U32 => "UInt32",
+        DType::U64 => "UInt64",
+        DType::F16 => "Half",
+        DType::BF16 => "BFloat16",
+        DType::F32 => "Float",
+        DType::F64 => "Double",
+    }
+}
+
+/// The C++ type name torch prints for a `caffe2::TypeMeta` (GCC/Linux spelling).
+pub fn type_meta_name(d: DType) -> &'static str {
+    match d {
+        DType::Bool => "bool",
+        DType::I8 => "signed char",
+        DType::I16 => "short int",
+        DType::I32 => "int",
+        DType::I64 => "long int",
+        DType::U8 => "unsigned char",
+        DType::U16 => "short unsigned int",
+        DType::U32 => "unsigned int",
+        DType::U64 => "long unsigned int",
+        DType::F16 => "c10::Half",
+        DType::BF16 => "c10::BFloat16",
+        DType::F32 => "float",
+        DType::F64 => "double",
+    }
+}
+
+fn not_implemented(kernel: &str, d: DType) -> Error {
+    // Python raises NotImplementedError, a subclass of RuntimeError.
+    Error::Runtime(format!(
+        "\"{kernel}\" not implemented for '{}'",
+        scalar_type_name(d)
+    ))
+}
+
+/// C++ `std::ostream << double` with default settings (`%g`, 6 significant digits), as torch
+/// formats numbers in error messages.
+pub fn fmt_g(v: f64) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let exp = format!("{:.5e}", v);
+    let (mant, e) = exp.split_once('e').unwrap_or((&exp, "0"));
+    let e: i32 = e.parse().unwrap_or(0);
+    if (-4..6).contains(&e) {
+        let decimals = (5 - e).max(0) as usize;
+        let s = format!("{:.*}", decimals, v);
+        let s = if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        };
+        s
+    } else {
+        let mant = if mant.contains('.') {
+            mant.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            mant
+        };
+        format!(
+            "{mant}e{}{:02}",
+            if e < 0 { '-' } else { '+' },
+            e.unsigned_abs()
+        )
+    }
+}
+
+/// x86-64 `cvttsd2si` into 32 bits: truncation, `i32::MIN` when out of range or NaN.
+fn cvtt32(v: f64) -> i32 {
+    if v.is_nan() || v >= 2_147_483_648.0 || v <= -2_147_483_649.0 {
+        i32::MIN
+    } else {
+        v as i32
+    }
+}
+
+/// x86-64 `cvttsd2si` into 64 bits.
+fn cvtt64(v: f64) -> i64 {
+    if v.is_nan() || v >= 9.223_372_036_854_775_808e18 || v < -9.223_372_036_854_775_808e18 {
+        i64::MIN
+    } else {
+        v as i64
+    }
+}
+
+/// `static_cast<scalar_t>(double)` as GCC compiles it on x86-64: f16/bf16 go through `float`
+/// (c10::Half / BFloat16 have only a float constructor); integers truncate via `cvttsd2si`.
+pub fn cast_f64(d: DType, v: &[f64]) -> Data {
+    match d {
+        DType::F64 => Data::F64(v.to_vec()),
+        DType::F32 => Data::F32(v.iter().map(|&x| x as f32).collect()),
+        DType::F16 => Data::F16(v.iter().map(|&x| f16::from_f32(x as f32)).collect()),
+        DType::BF16 => Data::BF16(v.iter().map(|&x| bf16::from_f32(x as f32)).collect()),
+        DType::Bool => Data::Bool(v.iter().map(|&x| x != 0.0).collect()),
+        DType::I8 => Data::I8(v.iter().map(|&x| cvtt32(x) as i8).collect()),
+        DType::I16 => Data::I16(v.iter().map(|&x| cvtt32(x) as i16).collect()),
+        DType::I32 => Data::I32(v.iter().map(|&x| cvtt32(x)).collect()),
+        DType::I64 => Data::I64(v.iter().map(|&x| cvtt64(x)).collect()),
+        DType::U8 => Data::U8(v.iter().map(|&x| cvtt32(x) as u8).collect()),
+        DType::U16 => Data::U16(v.iter().map(|&x| cvtt32(x) as u16).collect()),
+        DType::U32 => Data::U32(v.iter().map(|&x| cvtt64(x) as u32).collect()),
+        DType::U64 => Data::U64(
+            v.iter()
+                .map(|&x| {
+                    if x < 9.223_372_036_854_775_808e18 {
+                        cvtt64(x) as u64
+                    } else {
+                        (cvtt64(x - 9.223_372_036_854_775_808e18) as u64) ^ (1 << 63)
+                    }
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// `static_cast<scalar_t>(float)` for the float-opmath dtypes (round to nearest even).
+fn cast_f32(d: DType, v: &[f32]) -> Data {
+    match d {
+        DType::F16 => Data::F16(v.iter().map(|&x| f16::from_f32(x)).collect()),
+        DType::BF16 => Data::BF16(v.iter().map(|&x| bf16::from_f32(x)).collect()),
+        DType::F64 => Data::F64(v.iter().map(|&x| x as f64).collect()),
+        _ => Data::F32(v.to_vec()),
+    }
+}
+
+/// `static_cast<scalar_t>(int64_t)` (torch's copy/convert of integers): integers wrap, floats round to nearest (f16/bf16 via float).
+pub fn cast_i64(d: DType, v: &[i64]) -> Data {
+    match d {
+        DType::F64 => Data::F64(v.iter().map(|&x| x as f64).collect()),
+        DType::F32 => Data::F32(v.iter().map(|&x| x as f32).collect()),
+        DType::F16 => Data::F16(v.iter().map(|&x| f16::from_f32(x as f32)).collect()),
+        DType::BF16 => Data::BF16(v.iter().map(|&x| bf16::from_f32(x as f32)).collect()),
+        DType::Bool => Data::Bool(v.iter().map(|&x| x != 0).collect()),
+        DType::I8 => Data::I8(v.iter().map(|&x| x as i8).collect()),
+        DType::I16 => Data::I16(v.iter().map(|&x| x as i16).collect()),
+        DType::I32 => Data::I32(v.iter().map(|&x| x as i32).collect()),
+        DType::I64 => Data::I64(v.to_vec()),
+        DType::U8 => Data::U8(v.iter().map(|&x| x as u8).collect()),
+        DType::U16 => Data::U16(v.iter().map(|&x| x as u16).collect()),
+        DType::U32 => Data::U32(v.iter().map(|&x| x as u32).collect()),
+        DType::U64 => Data::U64(v.iter().map(|&x| x as u64).collect()),
+    }
+}
+
+/// An uninitialised-in-torch (zero here) tensor of `shape` and `dtype`: `torch.empty`.
+pub fn empty(shape: &[usize], dtype: DType) -> Result<NdArray> {
+    let n = crate::array::checked_size(shape)?;
+    Ok(NdArray::new(shape.to_vec(), cast_i64(dtype, &vec![0; n])))
+}
+
+/// `torch.full(shape, value, dtype)` (used for `zeros`/`ones`).
+pub fn full(shape: &[usize], value: f64, dtype: DType) -> Result<NdArray> {
+    let n = crate::array::checked_size(shape)?;
+    Ok(NdArray::new(shape.to_vec(), cast_f64(dtype, &vec![value; n])))
+}
+
+// ------------------------------------------------------------------------------------------
+// per-sample distributions (DistributionsHelper.h / TransformationHelper.h)
+// ------------------------------------------------------------------------------------------
+
+/// `uniform_real_distribution<float>(0,1)`: 24 bits of `random()` times 2^-24.
+#[inline]
+fn unit_f32(g: &mut CpuGenerator) -> f32 {
+    (g.random() & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0)
+}
+
+/// `uniform_real_distribution<double>(0,1)`: 53 bits of `random64()` times 2^-53.
+#[inline]
+fn unit_f64(g: &mut CpuGenerator) -> f64 {
+    (g.random64() & ((1u64 << 53) - 1)) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// `a*b + c` as torch's build for `cap` compiles it (contracted to FMA on AVX2).
+#[inline]
+fn madd(cap: CpuCapability, a: f64, b: f64, c: f64) -> f64 {
+    if cap.fused() {
+        m::fma(a, b, c)
+    } else {
+        a * b + c
+    }
+}
+
+#[inline]
+fn maddf(cap: CpuCapability, a: f32, b: f32, c: f32) -> f32 {
+    if cap.fused() {
+        m::fmaf(a, b, c)
+    } else {
+        a * b + c
+    }
+}
+
+/// `normal_distribution<double>(mean, std)` (`DistributionsHelper.h`): Box-Muller with the
+/// generator's cached second sample; `transformation::normal` = `val*std + mean`.
+fn normal_double(g: &mut CpuGenerator, mean: f64, std: f64) -> f64 {
+    let cap = g.capability;
+    let ret = if let Some(c) = g.next_double_normal.take() {
+        c
+    } else {
+        let u1 = unit_f64(g);
+        let u2 = unit_f64(g);
+        let r = (-2.0 * m::log1p(-u2)).sqrt();
+        let theta = TWO_PI * u1;
+        g.next_double_normal = Some(r * m::sin(theta));
+        r * m::cos(theta)
+    };
+    madd(cap, ret, std, mean)
+}
+
+// ------------------------------------------------------------------------------------------
+// uniform_
+// ------------------------------------------------------------------------------------------
+
+fn float_bounds(d: DType) -> Option<(f64, f64)> {
+    match d {
+        DType::F64 => Some((f64::MIN, f64::MAX)),
+        DType::F32 => Some((f32::MIN as f64, f32::MAX as f64)),
+        DType::F16 => Some((f16::MIN.to_f64(), f16::MAX.to_f64())),
+        DType::BF16 => Some((bf16::MIN.to_f64(), bf16::MAX.to_f64())),
+        _ => None,
+    }
+}
+
+fn float_digits(d: DType) -> u32 {
+    match d {
+        DType::F64 => 53,
+        DType::F32 => 24,
+        DType::F16 => 11,
+        DType::BF16 => 8,
+        _ => 0,
+    }
+}
+
+/// `tensor.uniform_(from, to)`: `uniform_impl_` checks (`native/DistributionTemplates.h`) and
+/// `uniform_kernel` (`native/cpu/DistributionTemplates.h`): opmath `x*(to-from)+from`, cast,
+/// and a value equal to `(scalar_t)to` replaced by `(scalar_t)from`.
+pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Result<()> {
+    let d = a.dtype();
+    let (lo, hi) = float_bounds(d).ok_or_else(|| not_implemented("check_uniform_bounds", d))?;
+    let tm = type_meta_name(d);
+    if !(from >= lo && from <= hi) {
+        return Err(Error::Runtime(format!("from is out of bounds for {tm}")));
+    }
+    if !(to >= lo && to <= hi) {
+        return Err(Error::Runtime(format!("to is out of bounds for {tm}")));
+    }
+    if from > to {
+        return Err(Error::Runtime(format!(
+            "uniform_ expects to return a [from, to) range, but found from={} > to={}",
+            fmt_g(from),
+            fmt_g(to)
+        )));
+    }
+    if to - from > hi {
+        let name = match d {
+            DType::F16 => "Half",
+            DType::BF16 => "BFloat16",
+            DType::F32 => "Float",
+            _ => "Double",
+        };
+        return Err(Error::Runtime(format!(
+            "uniform_ expects to-from <= std::numeric_limits<{name}>::max(), but found to={} and from={} which result in to-from to exceed the limit",
+            fmt_g(to),
+            fmt_g(from)
+        )));
+    }
+    let (from, to) = (from.clamp(lo, hi), to.clamp(lo, hi));
+    let n = a.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let cap = g.capability;
+    if d == DType::F64 {
+        let range = to - from;
+        let v: Vec<f64> = (0..n)
+            .map(|_| {
+                let x = unit_f64(g);
+                let r = madd(cap, x, range, from);
+                if r == to {
+                    from
+                } else {
+                    r
+                }
+            })
+            .collect();
+        a.data = Data::F64(v);
+        return Ok(());
+    }
+    let (ff, tf) = (from as f32, to as f32);
+    let range = tf - ff;
+    let v: Vec<f32> = (0..n).map(|_| maddf(cap, unit_f32(g), range, ff)).collect();
+    a.data = match d {
+        DType::F32 => Data::F32(v.into_iter().map(|x| if x == tf { ff } else { x }).collect()),
+        DType::F16 => {
+            let (t, f) = (f16::from_f32(tf), f16::from_f32(ff));
+            Data::F16(
+                v.into_iter()
+                    .map(|x| {
+                        let h = f16::from_f32(x);
+                        if h == t {
+                            f
+                        } else {
+                            h
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        _ => {
+            let (t, f) = (bf16::from_f32(tf), bf16::from_f32(ff));
+            Data::BF16(
+                v.into_iter()
+                    .map(|x| {
+                        let h = bf16::from_f32(x);
+                        if h == t {
+                            f
+                        } else {
+                            h
+                        }
+                    })
+                    .collect(),
+            )
+        }
+    };
+    Ok(())
+}
+
+/// `torch.rand(*size, dtype=dtype)` = `empty(size).uniform_(0, 1)`.
+pub fn rand(g: &mut CpuGenerator, shape: &[usize], dtype: DType) -> Result<NdArray> {
+    let mut a = empty(shape, dtype)?;
+    uniform_(g, &mut a, 0.0, 1.0)?;
+    Ok(a)
+}
+
+// ------------------------------------------------------------------------------------------
+// normal_
+// ------------------------------------------------------------------------------------------
+
+/// Generic `NormalFill16<double>` (both builds; explicit `std::fma`).
+fn normal_fill16_f64(d: &mut [f64], mean: f64, std: f64) {
+    for j in 0..8 {
+        let u1 = 1.0 - d[j];
+        let u2 = d[j + 8];
+        let radius = (-2.0 * m::log(u1)).sqrt();
+        let theta = TWO_PI * u2;
+        d[j] = m::fma(radius * m::cos(theta), std, mean);
+        d[j + 8] = m::fma(radius * m::sin(theta), std, mean);
+    }
+}
+
+/// Generic `NormalFill16<float>` (DEFAULT build): `logf`, angle computed in double then
+/// rounded to float, `cosf`/`sinf`, `fmaf`.
+fn normal_fill16_f32_scalar(d: &mut [f32], mean: f32, std: f32) {
+    for j in 0..8 {
+        let u1 = 1.0f32 - d[j];
+        let u2 = d[j + 8];
+        let radius = (-2.0f32 * m::logf(u1)).sqrt();
+        let theta = (TWO_PI * u2 as f64) as f32;
+        d[j] = m::fmaf(radius * m::cosf(theta), std, mean);
+        d[j + 8] = m::fmaf(radius * m::sinf(theta), std, mean);
+    }
+}
+
+/// AVX2 `NormalFill16<float, true>`: avx_mathfun `log256_ps` / `sincos256_ps` per lane.
+fn normal_fill16_f32_avx2(d: &mut [f32], mean: f32, std: f32) {
+    let two_pi = TWO_PI as f32;
+    for j in 0..8 {
+        let u1 = 1.0f32 - d[j];
+        let u2 = d[j + 8];
+        let radius = (-2.0f32 * m::log256_ps(u1)).sqrt();
+        let theta = two_pi * u2;
+        let (s, c) = m::sincos256_ps(theta);
+        d[j] = m::fmaf(radius * c, std, mean);
+        d[j + 8] = m::fmaf(radius * s, std, mean);
+    }
+}
+
+fn normal_fill16_f32(cap: CpuCapability, d: &mut [f32], mean: f32, std: f32) {
+    match cap {
+        CpuCapability::Avx2 => normal_fill16_f32_avx2(d, mean, std),
+        CpuCapability::Default => normal_fill16_f32_scalar(d, mean, std),
+    }
+}
+
+/// `normal_fill` (numel >= 16, contiguous).
+fn normal_fill(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) {
+    let n = a.len();
+    let cap = g.capability;
+    match a.dtype() {
+        DType::F64 => {
+            let mut v: Vec<f64> = (0..n).map(|_| unit_f64(g)).collect();
+            let mut i = 0;
+            while i + 16 <= n {
+                normal_fill16_f64(&mut v[i..i + 16], mean, std);
+                i += 16;
+            }
+            if n % 16 != 0 {
+                let t = &mut v[n - 16..];
+                for x in t.iter_mut() {
+                    *x = unit_f64(g);
+                }
+                normal_fill16_f64(t, mean, std);
+            }
+            a.data = Data::F64(v);
+        }
+        DType::F32 => {
+            let (mf, sf) = (mean as f32, std as f32);
+            let mut v: Vec<f32> = (0..n).map(|_| unit_f32(g)).collect();
+            let mut i = 0;
+            while i + 16 <= n {
+                normal_fill16_f32(cap, &mut v[i..i + 16], mf, sf);
+                i += 16;
+            }
+            if n % 16 != 0 {
+                let t = &mut v[n - 16..];
+                for x in t.iter_mut() {
+                    *x = unit_f32(g);
+                }
+                normal_fill16_f32(cap, t, mf, sf);
+            }
+            a.data = Data::F32(v);
+        }
+        d => {
+            // f16 / bf16: a float buffer of 16 per block, then cast.
+            let (mf, sf) = (mean as f32, std as f32);
+            let mut out = vec![0f32; n];
+            let mut buf = [0f32; 16];
+            let mut i = 0;
+            while i + 16 <= n {
+                for x in buf.iter_mut() {
+                    *x = unit_f32(g);
+                }
+                normal_fill16_f32(cap, &mut buf, mf, sf);
+                out[i..i + 16].copy_from_slice(&buf);
+                i += 16;
+            }
+            if n % 16 != 0 {
+                for x in buf.iter_mut() {
+                    *x = unit_f32(g);
+                }
+                normal_fill16_f32(cap, &mut buf, mf, sf);
+                out[n - 16..].copy_from_slice(&buf);
+            }
+            a.data = cast_f32(d, &out);
+        }
+    }
+}
+
+/// `tensor.normal_(mean, std)`: `normal_impl_` check, then `normal_kernel`: `normal_fill` for
+/// numel >= 16, otherwise the scalar `normal_distribution<double>` path with the shared cache.
+pub fn normal_(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) -> Result<()> {
+    if !(std >= 0.0) {
+        return Err(Error::Runtime(format!(
+            "normal expects std >= 0.0, but found std {}",
+            fmt_g(std)
+        )));
+    }
+    let d = a.dtype();
+    if a.is_empty() {
+        return Ok(());
+    }
+    if !d.is_float() {
+        return Err(not_implemented("normal_kernel_cpu", d));
+    }
+    let n = a.len();
+    if n >= 16 {
+        normal_fill(g, a, mean, std);
+    } else {
+        let v: Vec<f64> = (0..n).map(|_| normal_double(g, mean, std)).collect();
+        a.data = cast_f64(d, &v);
+    }
+    Ok(())
+}
+
+/// `torch.randn(*size, dtype)` = `empty(size).normal_(0, 1)`.
+pub fn randn(g: &mut CpuGenerator, shape: &[usize], dtype: DType) -> Result<NdArray> {
+    let mut a = empty(shape, dtype)?;
+    normal_(g, &mut a, 0.0, 1.0)?;
+    Ok(a)
+}
+
+/// `torch.normal(mean: float, std: float, size)` = `empty(size).normal_(mean, std)`.
+pub fn normal_scalar(
+    g: &mut CpuGenerator,
+    mean: f64,
+    std: f64,
+    shape: &[usize],
+    dtype: DType,
+) -> Result<NdArray> {
+    let mut a = empty(shape, dtype)?;
+    normal_(g, &mut a, mean, std)?;
+    Ok(a)
+}
+
+/// NumPy-style broadcast of two shapes (torch's `infer_size`).
+pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
+    let n = a.len().max(b.len());
+    let mut out = vec![0; n];
+    for i in 0..n {
+        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
+        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        out[i] = if da == db || db == 1 {
+            da
+        } else if da == 1 {
+            db
+        } else {
+            return Err(Error::Runtime(format!(
+                "The size of tensor a ({da}) must match the size of tensor b ({db}) at non-singleton dimension {i}"
+            )));
+        };
+    }
+    Ok(out)
+}
+
+/// Values of `a` broadcast to `shape`, as f64.
+fn expand_f64(a: &NdArray, shape: &[usize]) -> Vec<f64> {
+    let n: usize = shape.iter().product();
+    let nd = shape.len();
+    let off = nd - a.shape.len();
+    let mut strides = vec![0usize; nd];
+    let mut s = 1;
+    for i in (0..a.shape.len()).rev() {
+        strides[i + off] = if a.shape[i] == 1 { 0 } else { s };
+        s *= a.shape[i];
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut idx = vec![0usize; nd];
+    for _ in 0..n {
+        let lin: usize = idx.iter().zip(&strides).map(|(i, s)| i * s).sum();
+        out.push(a.data.get_f64(lin));
+        for k in (0..nd).rev() {
+            idx[k] += 1;
+            if idx[k] < shape[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    out
+}
+
+/// One elementwise binary op `out = op(out, other)` in place, computed as torch's CPU kernels
+/// do: in double when either side is float64, else in float (opmath), rounded to `out`'s dtype.
+fn binary_inplace(out: &mut NdArray, other: &[f64], other_f64: bool, add: bool) {
+    let d = out.dtype();
+    let n = out.len();
+    if d == DType::F64 || other_f64 {
+        let v: Vec<f64> = (0..n)
+            .map(|i| {
+                let a = out.data.get_f64(i);
+                if add {
+                    a + other[i]
+                } else {
+                    a * other[i]
+                }
+            })
+            .collect();
+        out.data = cast_f64(d, &v);
+    } else {
+        let v: Vec<f32> = (0..n)
+            .map(|i| {
+                let a = out.data.get_f64(i) as f32;
+                let b = other[i] as f32;
+                if add {
+                    a + b
+                } else {
+                    a * b
+                }
+            })
+            .collect();
+        out.data = cast_f32(d, &v);
+    }
+}
+
+fn check_std_tensor(std: &NdArray) -> Result<()> {
+    if (0..std.len()).any(|i| !(std.data.get_f64(i) >= 0.0)) {
+        return Err(Error::Runtime(
+            "normal expects all elements of std >= 0.0".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `torch.normal(mean: Tensor, std: float)`: `empty_like(mean).normal_(0, std).add_(mean)`.
+pub fn normal_tensor_scalar(g: &mut CpuGenerator, mean: &NdArray, std: f64) -> Result<NdArray> {
+    if !(std >= 0.0) {
+        return Err(Error::Runtime(format!(
+            "normal expects std >= 0.0, but found std {}",
+            fmt_g(std)
+        )));
+    }
+    let mut out = empty(&mean.shape, mean.dtype())?;
+    normal_(g, &mut out, 0.0, std)?;
+    let mv = expand_f64(mean, &out.shape);
+    binary_inplace(&mut out, &mv, false, true);
+    Ok(out)
+}
+
+/// `torch.normal(mean: float, std: Tensor)`: `empty_like(std).normal_(0, 1)`, then
+/// `mul_(std).add_(full({}, mean))`.
+pub fn normal_scalar_tensor(g: &mut CpuGenerator, mean: f64, std: &NdArray) -> Result<NdArray> {
+    check_std_tensor(std)?;
+    let mut out = empty(&std.shape, std.dtype())?;
+    normal_(g, &mut out, 0.0, 1.0)?;
+    let sv = expand_f64(std, &out.shape);
+    binary_inplace(&mut out, &sv, false, false);
+    // mean_tensor = full({}, mean, out.options()): mean is first rounded to out's dtype.
+    let mt = cast_f64(out.dtype(), &[mean]);
+    let mval = NdArray::new(vec![1], mt).data.get_f64(0);
+    let mv = vec![mval; out.len()];
+    binary_inplace(&mut out, &mv, false, true);
+    Ok(out)
+}
+
+/// `torch.normal(mean: Tensor, std: Tensor)`: `empty(broadcast, mean.dtype).normal_(0, 1)`,
+/// then `mul_(std).add_(mean)`.
+pub fn normal_tensor_tensor(g: &mut CpuGenerator, mean: &NdArray, std: &NdArray) -> Result<NdArray> {
+    check_std_tensor(std)?;
+    let shape = broadcast_shapes(&mean.shape, &std.shape)?;
+    let mut out = empty(&shape, mean.dtype())?;
+    normal_(g, &mut out, 0.0, 1.0)?;
+    let sv = expand_f64(std, &shape);
+    binary_inplace(&mut out, &sv, std.dtype() == DType::F64, false);
+    let mv = expand_f64(mean, &shape);
+    binary_inplace(&mut out, &mv, false, true);
+    Ok(out)
+}
+
+/// `tensor.log_normal_(mean, std)`: `exp(normal_distribution<double>(mean, std))`, scalar
+/// path always (shares the normal cache).
+pub fn log_normal_(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) -> Result<()> {
+    if !(std > 0.0) {
+        return Err(Error::Runtime(format!(
+            "log_normal_ expects std > 0.0, but found std={}",
+            fmt_g(std)
+        )));
+    }
+    let d = a.dtype();
+    if a.is_empty() {
+        return Ok(());
+    }
+    if !d.is_float() {
+        return Err(not_implemented("log_normal_cpu", d));
+    }
+    let v: Vec<f64> = (0..a.len())
+        .map(|_| m::exp(normal_double(g, mean, std)))
+        .collect();
+    a.data = cast_f64(d, &v);
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
+// exponential_, geometric_, cauchy_, bernoulli
+// ------------------------------------------------------------------------------------------
+
+/// `tensor.exponential_(lambd)`: `(-1/lambda) * log1p(-u)` in double.
+pub fn exponential_(g: &mut CpuGenerator, a: &mut NdArray, lambda: f64) -> Result<()> {
+    if !(lambda > 0.0) {
+        return Err(Error::Runtime(format!(
+            "exponential_ expects lambda > 0.0, but found lambda={}",
+            fmt_g(lambda)
+        )));
+    }
+    if a.is_empty() {
+        return Ok(());
+    }
+    let d = a.dtype();
+    if !d.is_float() {
+        return Err(Error::Runtime(format!("Exponential distribution is a continuous probability distribution. dtype must be a floating point but you specified {}", scalar_type_name(d))));
+    }
+    let v: Vec<f64> = (0..a.len())
+        .map(|_| (-1.0 / lambda) * m::log1p(-unit_f64(g)))
+        .collect();
+    a.data = cast_f64(d, &v);
+    Ok(())
+}
+
+/// `tensor.geometric_(p)`: `ceil(log(u) / log1p(-p))` in double, cast to the dtype.
+pub fn geometric_(g: &mut CpuGenerator, a: &mut NdArray, p: f64) -> Result<()> {
+    if !(0.0 < p && p < 1.0) {
+        return Err(Error::Runtime(format!(
+            "geometric_ expects p to be in (0, 1), but got p={}",
+            fmt_g(p)
+        )));
+    }
+    if a.is_empty() {
+        return Ok(());
+    }
+    let d = a.dtype();
+    if matches!(d, DType::Bool | DType::U16 | DType::U32 | DType::U64) {
+        return Err(not_implemented("geometric_cpu", d));
+    }
+    let lp = m::log1p(-p);
+    let v: Vec<f64> = (0..a.len())
+        .map(|_| (m::log(unit_f64(g)) / lp).ceil())
+        .collect();
+    a.data = cast_f64(d, &v);
+    Ok(())
+}
+
+/// `tensor.cauchy_(median, sigma)`: `median + sigma*tan(pi*(u-0.5))` in double (the `double`
+/// specialisation, no clipping), contracted to FMA on AVX2.
+pub fn cauchy_(g: &mut CpuGenerator, a: &mut NdArray, median: f64, sigma: f64) -> Result<()> {
+    if !(sigma > 0.0) {
+        return Err(Error::Runtime(format!(
+            "cauchy_ expects sigma > 0.0, but found sigma={}",
+            fmt_g(sigma)
+        )));
+    }
+    let d = a.dtype();
+    if !d.is_float() {
+        return Err(Error::Runtime(format!("Cauchy distribution is a continuous probability distribution. dtype must be a floating point but you specified {}", type_meta_name(d))));
+    }
+    if a.is_empty() {
+        return Ok(());
+    }
+    let cap = g.capability;
+    let v: Vec<f64> = (0..a.len())
+        .map(|_| {
+            let u = unit_f64(g);
+            madd(cap, sigma, m::tan(std::f64::consts::PI * (u - 0.5)), median)
+        })
+        .collect();
+    a.data = cast_f64(d, &v);
+    Ok(())
+}
+
+fn check_bernoulli_dtype(d: DType) -> Result<()> {
+    if matches!(d, DType::U16 | DType::U32 | DType::U64) {
+        return Err(not_implemented("bernoulli_scalar_cpu_", d));
+    }
+    Ok(())
+}
+
+/// `tensor.bernoulli_(p: float)`: `uniform<double>() < p` per element.
+pub fn bernoulli_scalar_(g: &mut CpuGenerator, a: &mut NdArray, p: f64) -> Result<()> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(Error::Runtime(format!(
+            "bernoulli_ expects p to be in [0, 1], but got p={}",
+            fmt_g(p)
+        )));
+    }
+    if a.is_empty() {
+        return Ok(());
+    }
+    check_bernoulli_dtype(a.dtype())?;
+    let v: Vec<f64> = (0..a.len())
+        .map(|_| if unit_f64(g) < p { 1.0 } else { 0.0 })
+        .collect();
+    a.data = cast_f64(a.dtype(), &v);
+    Ok(())
+}
+
+/// `tensor.bernoulli_(p: Tensor)` (`bernoulli_tensor_cpu_self_`): p broadcast to `a`'s shape;
+/// a double p draws `uniform<double>() < p`, any other float p `uniform<float>() < (float)p`.
+/// Out-of-range p raises after the draws before it, as torch's per-element check does.
+pub fn bernoulli_tensor_(g: &mut CpuGenerator, a: &mut NdArray, p: &NdArray) -> Result<()> {
+    if a.is_empty() {
+        return Ok(());
+    }
+    check_bernoulli_dtype(a.dtype())?;
+    let pd = p.dtype();
+    if !pd.is_float() {
+        return Err(not_implemented("bernoulli_tensor_cpu_p_", pd));
+    }
+    let shape = a.shape.clone();
+    broadcast_shapes(&shape, &p.shape).and_then(|s| {
+        if s == shape {
+            Ok(())
+        } else {
+            Err(Error::Runtime(format!(
+                "The expanded size of the tensor ({}) must match the existing size ({}) at non-singleton dimension 0.",
+                shape.first().copied().unwrap_or(1),
+                p.shape.first().copied().unwrap_or(1)
+            )))
+        }
+    })?;
+    let pv = expand_f64(p, &shape);
+    let mut v = Vec::with_capacity(pv.len());
+    let bad = || {
+        Error::Runtime("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)".into())
+    };
+    for &pp in &pv {
+        let hit = if pd == DType::F64 {
+            if !(0.0..=1.0).contains(&pp) {
+                return Err(bad());
+            }
+            unit_f64(g) < pp
+        } else {
+            let pf = pp as f32;
+            if !(0.0..=1.0).contains(&pf) {
+                return Err(bad());
+            }
+            unit_f32(g) < pf
+        };
+        v.push(if hit { 1.0 } else { 0.0 });
+    }
+    a.data = cast_f64(a.dtype(), &v);
+    Ok(())
+}
+
+/// `torch.bernoulli(p)`: `empty_like(p).bernoulli_(p)`.
+pub fn bernoulli(g: &mut CpuGenerator, p: &NdArray) -> Result<NdArray> {
+    let mut a = empty(&p.shape, p.dtype())?;
+    bernoulli_tensor_(g, &mut a, p)?;
+    Ok(a)
+}
+
+/// `torch.nn.functional.dropout(x, p, training)` on the CPU (`_dropout_impl` in
+/// `native/Dropout.cpp`): `noise = empty_like(x).bernoulli_(1-p); noise.div_(1-p); x * noise`.
+pub fn dropout(g: &mut CpuGenerator, x: &NdArray, p: f64, training: bool) -> Result<NdArray> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(Error::value(format!(
+            "dropout probability has to be between 0 and 1, but got {}",
+            crate::torch::cpu::ops::py_float(p)
+        )));
+    }
+    if p == 0.0 || !training || x.is_empty() {
+        return Ok(x.clone());
+    }
+    let d = x.dtype();
+    if p == 1.0 {
+        let zeros = vec![0.0; x.len()];
+        let mut out = x.clone();
+        binary_inplace(&mut out, &zeros, false, false);
+        return Ok(out);
+    }
+    let mut noise = empty(&x.shape, d)?;
+    bernoulli_scalar_(g, &mut noise, 1.0 - p)?;
+    if !d.is_float() {
+        return Err(Error::Runtime(format!(
+            "result type Float can't be cast to the desired output type {}",
+            scalar_type_name(d)
+        )));
+    }
+    let q = 1.0 - p;
+    let n = x.len();
+    if d == DType::F64 {
+        let v: Vec<f64> = (0..n)
+            .map(|i| x.data.get_f64(i) * (noise.data.get_f64(i) / q))
+            .collect();
+        return Ok(NdArray::new(x.shape.clone(), Data::F64(v)));
+    }
+    let qf = q as f32;
+    // noise.div_(1-p) rounds to the dtype, then the product is computed in float and rounded.
+    let nz: Vec<f32> = (0..n)
+        .map(|i| noise.data.get_f64(i) as f32 / qf)
+        .collect();
+    let nz = NdArray::new(x.shape.clone(), cast_f32(d, &nz));
+    let v: Vec<f32> = (0..n)
+        .map(|i| x.data.get_f64(i) as f32 * nz.data.get_f64(i) as f32)
+        .collect();
+    Ok(NdArray::new(x.shape.clone(), cast_f32(d, &v)))
+}
+
+/// Python's `repr(float)` for messages raised from Python code.
+pub fn py_float(v: f64) -> String {
+    if v.is_finite() && v == v.trunc() && v.abs() < 1e16 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// random_, randint, randperm
+// ------------------------------------------------------------------------------------------
+
+/// `update_from<scalar_t>` (`native/DistributionTemplates.h`).
+fn update_from(d: DType, from: i64) -> i64 {
+    let digits = float_digits(d) as i32;
+    let fp1 = cast_i64(d, &[from.wrapping_add(1)]);
+    let fp1 = cvtt64(NdArray::new(vec![1], fp1).data.get_f64(0));
+    if fp1 < from {
+        let mut f = from.wrapping_add(1).wrapping_abs();
+        let mut n = 0;
+        while {
+            f >>= 1;
+            f != 0
+        } {
+            n += 1;
+        }
+        fp1.wrapping_add(1i64.wrapping_shl((n - digits + 1) as u32))
+    } else {
+        from
+    }
+}
+
+/// `update_to<scalar_t>`.
+fn update_to(d: DType, to: i64) -> i64 {
+    let digits = float_digits(d) as i32;
+    let tm1 = cast_i64(d, &[to.wrapping_sub(1)]);
+    let tm1 = cvtt64(NdArray::new(vec![1], tm1).data.get_f64(0));
+    if tm1 >= to {
+        let mut t = to.wrapping_sub(1).wrapping_abs();
+        let mut n = 0;
+        while {
+            t >>= 1;
+            t != 0
+        } {
+            n += 1;
+        }
+        tm1.wrapping_sub(1i64.wrapping_shl((n - digits + 1) as u32))
+    } else {
+        to
+    }
+}
+
+/// `check_from_to_in_range`.
+fn check_from_to_in_range(d: DType, from: i64, to_inc: i64) -> Result<()> {
+    let tm = type_meta_name(d);
+    let oob = |what: &str| Error::Runtime(format!("{what} is out of bounds for {tm}"));
+    if let Some((lo, hi)) = float_bounds(d) {
+        if !((from as f64) >= lo && (from as f64) <= hi) {
+            return Err(oob("from"));
+        }
+        if !((to_inc as f64) >= lo && (to_inc as f64) <= hi) {
+            return Err(oob("to - 1"));
+        }
+        return Ok(());
+    }
+    let (lo, hi) = if d == DType::U64 {
+        (0i128, i64::MAX as i128)
+    } else {
+        d.int_bounds().unwrap_or((0, 0))
+    };
+    if !((from as i128) >= lo && (from as i128) <= hi) {
+        return Err(oob("from"));
+    }
+    if !((to_inc as i128) >= lo && (to_inc as i128) <= hi) {
+        return Err(oob("to - 1"));
+    }
+    Ok(())
+}
+
+/// `random_from_to_kernel`: `uniform_int_from_to_distribution` (64-bit draws from a range of
+/// 2^28 up), value `(T)(int64)((v % range) + base)`.
+fn random_from_to_kernel(g: &mut CpuGenerator, a: &mut NdArray, range: u64, base: i64) {
+    let n = a.len();
+    let v: Vec<i64> = (0..n)
+        .map(|_| {
+            let r = if range >= 1 << 28 {
+                g.random64()
+            } else {
+                g.random() as u64
+            };
+            (r % range).wrapping_add(base as u64) as i64
+        })
+        .collect();
+    a.data = cast_i64(a.dtype(), &v);
+}
+
+/// `tensor.random_(from, to)` / `random_(to)` (from = 0) / `random_(from, None)`: the checks
+/// and range computation of `random_from_to_impl`, then the kernel. `to = None` with
+/// `from = i64::MIN` is the full 64-bit range (`random_full_64_bits_range_kernel`).
+pub fn random_from_to_(
+    g: &mut CpuGenerator,
+    a: &mut NdArray,
+    from: i64,
+    to: Option<i64>,
+) -> Result<()> {
+    let d = a.dtype();
+    let mut from = from;
+    if let Some(to) = to {
+        let mut to = to;
+        if from >= to {
+            return Err(Error::Runtime(format!(
+                "random_ expects 'from' to be less than 'to', but got from={from} >= to={to}"
+            )));
+        }
+        if d.is_float() {
+            from = update_from(d, from);
+            to = update_to(d, to);
+            if from >= to {
+                return Err(Error::Runtime(format!("random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got from={from} >= to={to}")));
+            }
+        }
+        check_from_to_in_range(d, from, to.wrapping_sub(1))?;
+        if a.is_empty() {
+            return Ok(());
+        }
+        let range = (to as u64).wrapping_sub(from as u64);
+        random_from_to_kernel(g, a, range, from);
+    } else if from != i64::MIN {
+        let to_inc = if d.is_float() {
+            let digits = float_digits(d);
+            let to_inc = 1i64 << digits;
+            from = update_from(d, from);
+            if from >= to_inc {
+                return Err(Error::Runtime(format!("random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to dtype, but got from={from} > to_inc={to_inc}")));
+            }
+            to_inc
+        } else if d == DType::Bool {
+            1
+        } else {
+            d.int_bounds().map(|(_, hi)| hi.min(i64::MAX as i128) as i64).unwrap_or(0)
+        };
+        check_from_to_in_range(d, from, to_inc)?;
+        if a.is_empty() {
+            return Ok(());
+        }
+        let range = (to_inc as u64).wrapping_sub(from as u64).wrapping_add(1);
+        random_from_to_kernel(g, a, range, from);
+    } else {
+        if a.is_empty() {
+            return Ok(());
+        }
+        if matches!(d, DType::F16 | DType::Bool | DType::U16 | DType::U32 | DType::U64) {
+            return Err(not_implemented("random_full_64_bits_range_kernel_cpu", d));
+        }
+        if !matches!(d, DType::I64 | DType::F64 | DType::F32 | DType::BF16) {
+            return Err(Error::Runtime(
+                "random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16".into(),
+            ));
+        }
+        let v: Vec<i64> = (0..a.len()).map(|_| g.random64() as i64).collect();
+        a.data = cast_i64(d, &v);
+    }
+    Ok(())
+}
+
+/// `tensor.random_()`: `uniform_int_distribution<T>`: bool `r & 1`; int64 `r64 % 2^63`;
+/// double `r64 % (2^53+1)`; other integers `r % (max+1)`; float `r % (2^24+1)`, half
+/// `r % 2049`, bfloat16 `r % 257`.
+pub fn random_(g: &mut CpuGenerator, a: &mut NdArray) -> Result<()> {
+    let d = a.dtype();
+    if a.is_empty() {
+        return Ok(());
+    }
+    let n = a.len();
+    let v: Vec<i64> = match d {
+        DType::U16 | DType::U32 | DType::U64 => return Err(not_implemented("random_kernel_cpu", d)),
+        DType::Bool => (0..n).map(|_| (g.random() & 1) as i64).collect(),
+        DType::I64 => (0..n).map(|_| (g.random64() % (1u64 << 63)) as i64).collect(),
+        DType::F64 => (0..n)
+            .map(|_| (g.random64() % ((1u64 << 53) + 1)) as i64)
+            .collect(),
+        _ => {
+            let m: u64 = if d.is_float() {
+                (1u64 << float_digits(d)) + 1
+            } else {
+                d.int_bounds().map(|(_, hi)| hi as u64 + 1).unwrap_or(1)
+            };
+            (0..n).map(|_| (g.random() as u64 % m) as i64).collect()
+        }
+    };
+    a.data = cast_i64(d, &v);
+    Ok(())
+}
+
+/// `torch.randint(low, high, size, dtype)` = `empty(size, dtype).random_(low, high)`.
+pub fn randint(
+    g: &mut CpuGenerator,
+    low: i64,
+    high: i64,
+    shape: &[usize],
+    dtype: DType,
+) -> Result<NdArray> {
+    let mut a = empty(shape, dtype)?;
+    random_from_to_(g, &mut a, low, Some(high))?;
+    Ok(a)
+}
+
+/// `torch.randperm(n, dtype)` (`randperm_cpu` in `native/TensorFactories.cpp`): Fisher-Yates
+/// with `random() % (n-i)` for `n < 2^32/20`; otherwise the inside-out variant with `random64()`.
+pub fn randperm(g: &mut CpuGenerator, n: i64, dtype: DType) -> Result<NdArray> {
+    if n < 0 {
+        return Err(Error::Runtime(format!(
+            "Trying to create tensor with negative dimension {n}: [{n}]"
+        )));
+    }
+    match dtype {
+        DType::Bool | DType::U16 | DType::U32 | DType::U64 => {
+            return Err(not_implemented("randperm", dtype))
+        }
+        DType::F32 | DType::F64 | DType::F16 | DType::BF16 => {
+            let digits = float_digits(dtype);
+            if n > (1i64 << digits) + 1 {
+                let (lim, name) = match dtype {
+                    DType::F32 => ("2^24+1".to_string(), "Float"),
+                    DType::F64 => ("2^53+1".to_string(), "Double"),
+                    DType::F16 => ("2049".to_string(), "Half"),
+                    _ => ("257".to_string(), "BFloat16"),
+                };
+                return Err(Error::Runtime(format!(
+                    "n cannot be greater than {lim} for {name} type."
+                )));
+            }
+        }
+        _ => {
+            let (_, hi) = dtype.int_bounds().unwrap_or((0, 0));
+            if (n - 1).max(0) as i128 > hi {
+                let cname = match dtype {
+                    DType::I8 => "int8_t",
+                    DType::I16 => "int16_t",
+                    DType::I32 => "int32_t",
+                    DType::U8 => "uint8_t",
+                    _ => "int64_t",
+                };
+                return Err(Error::Runtime(format!(
+                    "value cannot be converted to type {cname} without overflow"
+                )));
+            }
+        }
+    }
+    let nu = usize::try_from(n).map_err(|_| Error::Memory("randperm: n too large".into()))?;
+    crate::array::checked_size(&[nu])?;
+    let mut r: Vec<i64> = (0..n).collect();
+    if (n as u64) < u32::MAX as u64 / 20 {
+        for i in 0..nu.saturating_sub(1) {
+            let z = (g.random() as i64 % (n - i as i64)) as usize;
+            r.swap(i, z + i);
+        }
+    } else {
+        for i in 0..nu {
+            let z = (g.random64() % (i as u64 + 1)) as usize;
+            r[i] = r[z];
+            r[z] = i as i64;
+        }
+    }
+    Ok(NdArray::new(vec![nu], cast_i64(dtype, &r)))
+}
+
+// ------------------------------------------------------------------------------------------
+// multinomial
+// ------------------------------------------------------------------------------------------
+
+/// `torch.multinomial(probs, num_samples, replacement)` (`multinomial_out` in
+/// `native/Distributions.cpp`; `multinomial_with_replacement_apply` in
+/// `native/cpu/MultinomialKernel.cpp`).
+///
+/// With replacement: normalised cumulative sums in the input dtype (float for f16/bf16), one
+/// `uniform<double>` per sample, binary search. Without replacement: `q = exponential_(1)` on a
+/// tensor like `probs`, `probs / q`, then argmax (1 sample) or top-k; a single sample with
+/// replacement takes this path too. Ties in top-k (only
+/// possible among zero probabilities) are ordered by index here; torch's order is unspecified.
+pub fn multinomial(
+    g: &mut CpuGenerator,
+    probs: &NdArray,
+    num_samples: i64,
+    replacement: bool,
+) -> Result<NdArray> {
+    let nd = probs.ndim();
+    if nd == 0 || nd > 2 {
+        return Err(Error::Runtime("prob_dist must be 1 or 2 dim".into()));
+    }
+    let d = probs.dtype();
+    if !d.is_float() {
+        return Err(Error::Runtime(format!(
+            "multinomial only supports floating-point dtypes for input, got: {}",
+            scalar_type_name(d)
+        )));
+    }
+    if num_samples <= 0 {
+        return Err(Error::Runtime("cannot sample n_sample <= 0 samples".into()));
+    }
+    let ncat = *probs.shape.last().unwrap_or(&0);
+    let ns = num_samples as usize;
+    if !replacement && ns > ncat {
+        return Err(Error::Runtime(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement".into(),
+        ));
+    }
+    if ncat > 1 << 24 {
+        return Err(Error::Runtime("number of categories cannot exceed 2^24".into()));
+    }
+    let ndist = if nd == 2 { probs.shape[0] } else { 1 };
+    let out_shape = if nd == 1 { vec![ns] } else { vec![ndist, ns] };
+    let mut out = vec![0i64; ndist * ns];
+    if out.is_empty() {
+        return Ok(NdArray::new(out_shape, Data::I64(out)));
+    }
+    let pv: Vec<f64> = (0..probs.len()).map(|i| probs.data.get_f64(i)).collect();
+    // torch takes the exponential-race fast path also for a single sample with replacement.
+    if !replacement || ns == 1 {
+        if pv.iter().any(|&p| !(p < f64::INFINITY) || !(p >= 0.0)) {
+            return Err(Error::Runtime(
+                "probability tensor contains either `inf`, `nan` or element < 0".into(),
+            ));
+        }
+        // sum == 0 check per row (exact zero only when all entries are zero).
+        if (0..ndist).any(|r| pv[r * ncat..(r + 1) * ncat].iter().all(|&p| p == 0.0)) {
+            return Err(Error::Runtime(
+                "invalid multinomial distribution (sum of probabilities <= 0)".into(),
+            ));
+        }
+        let mut q = empty(&probs.shape, d)?;
+        exponential_(g, &mut q, 1.0)?;
+        // q = probs / q, in the dtype (float opmath for f16/bf16).
+        let ratio: Vec<f64> = if d == DType::F64 {
+            (0..pv.len()).map(|i| pv[i] / q.data.get_f64(i)).collect()
+        } else {
+            let f: Vec<f32> = (0..pv.len())
+                .map(|i| pv[i] as f32 / q.data.get_f64(i) as f32)
+                .collect();
+            let c = NdArray::new(probs.shape.clone(), cast_f32(d, &f));
+            (0..pv.len()).map(|i| c.data.get_f64(i)).collect()
+        };
+        for r in 0..ndist {
+            let row = &ratio[r * ncat..(r + 1) * ncat];
+            let mut idx: Vec<usize> = (0..ncat).collect();
+            // Largest first; NaN counts as largest; ties by index.
+            idx.sort_by(|&a, &b| {
+                let (x, y) = (row[a], row[b]);
+                match (x.is_nan(), y.is_nan()) {
+                    (true, true) => a.cmp(&b),
+                    (true, false) => std::cmp::Ordering::Less,
+                    (false, true) => std::cmp::Ordering::Greater,
+                    _ => y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)),
+                }
+            });
+            for j in 0..ns {
+                out[r * ns + j] = idx[j] as i64;
+            }
+        }
+        return Ok(NdArray::new(out_shape, Data::I64(out)));
+    }
+    for r in 0..ndist {
+        let row = &pv[r * ncat..(r + 1) * ncat];
+        let mut cum: Vec<f64> = Vec::with_capacity(ncat);
+        let total;
+        if d == DType::F64 {
+            let mut s = 0f64;
+            for &v in row {
+                check_mult_entry(v)?;
+                s += v;
+                cum.push(s);
+            }
+            total = s;
+            if !(s > 0.0) {
+                return Err(sum_err());
+            }
+            for c in cum.iter_mut() {
+                *c /= s;
+            }
+        } else {
+            // f32 accumulates in float; f16/bf16 use a float cumulative buffer.
+            let mut s = 0f32;
+            let mut cf = Vec::with_capacity(ncat);
+            for &v in row {
+                let v = v as f32;
+                check_mult_entry(v as f64)?;
+                s += v;
+                cf.push(s);
+            }
+            total = s as f64;
+            if !(s > 0.0) {
+                return Err(sum_err());
+            }
+            cum = cf.iter().map(|&c| (c / s) as f64).collect();
+        }
+        let _ = total;
+        if let Some(l) = cum.last_mut() {
+            *l = 1.0;
+        }
+        for j in 0..ns {
+            let u = unit_f64(g);
+            let (mut left, mut right) = (0usize, ncat);
+            while right > left {
+                let mid = left + (right - left) / 2;
+                if cum[mid] < u {
+                    left = mid + 1;
+                } else {
+                    right = mid;
+                }
+            }
+            out[r * ns + j] = left as i64;
+        }
+    }
+    Ok(NdArray::new(out_shape, Data::I64(out)))
+}
+
+fn check_mult_entry(v: f64) -> Result<()> {
+    if !(v >= 0.0) {
+        return Err(Error::Runtime(
+            "invalid multinomial distribution (encountering probability entry < 0)".into(),
+        ));
+    }
+    if !v.is_finite() {
+        return Err(Error::Runtime(
+            "invalid multinomial distribution (encountering probability entry = infinity or NaN)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn sum_err() -> Error {
+    Error::Runtime("invalid multinomial distribution (sum of probabilities <= 0)".into())
+}

@@ -1,0 +1,4 @@
+//! PyTorch's random streams: the CPU generator (MT19937, [`cpu`]) and its distribution kernels.
+//! The CUDA generator (Philox) lives in a sibling module.
+
+pub mod cpu;
