@@ -24,6 +24,9 @@ pub enum Error {
     /// Python `RuntimeError` (what torch raises for most argument errors).
     #[error("RuntimeError: {0}")]
     Runtime(String),
+    /// Python `NotImplementedError` (torch's "... not implemented for 'Long'").
+    #[error("NotImplementedError: {0}")]
+    NotImplemented(String),
     /// Python `NameError` (a name used in a script that was never bound).
     #[error("NameError: {0}")]
     Name(String),

@@ -155,9 +155,9 @@ fn dragon4(
     };
     let high_factor: u32 = if p.unequal_margins { 2 } else { 1 };
 
-    const LOG10_2: f64 = 0.301_029_995_663_981_2;
     let mut digit_exponent =
-        (((p.mantissa_bit as i32 + p.exponent) as f64) * LOG10_2 - 0.69).ceil() as i32;
+        (((p.mantissa_bit as i32 + p.exponent) as f64) * std::f64::consts::LOG10_2 - 0.69).ceil()
+            as i32;
     if cutoff_max >= 0 && fractional && digit_exponent <= -cutoff_max {
         digit_exponent = -cutoff_max + 1;
     }
@@ -698,8 +698,7 @@ impl FloatingFormat {
             let min_val = abs_nz.iter().copied().fold(f64::INFINITY, f64::min);
             // The ratio is computed in the data type (float16 / float32 division rounds).
             let ratio = kind.round(max_val / min_val);
-            if max_val >= kind.exp_cutoff_max() || min_val < kind.round(0.0001) || ratio > 1000.0
-            {
+            if max_val >= kind.exp_cutoff_max() || min_val < kind.round(0.0001) || ratio > 1000.0 {
                 exp_format = true;
             }
         }
@@ -1018,7 +1017,13 @@ pub fn numpy_scalar_str(a: &NdArray) -> String {
         None => return String::new(),
     };
     let v = x.to_f64();
-    let positional = v.is_nan() || v == 0.0 || (v.abs() < 1e16 && v.abs() >= 1e-4);
+    // NumPy 2.3+: the upper cutoff follows the type's precision (float16 1e3, float32 1e6).
+    let upper = match x {
+        Flt::F16(_) => 1e3,
+        Flt::F32(_) => 1e6,
+        Flt::F64(_) => 1e16,
+    };
+    let positional = v.is_nan() || v == 0.0 || (v.abs() < upper && v.abs() >= 1e-4);
     let o = if positional {
         D4::positional(true, -1, Trim::LeaveOneZero)
     } else {

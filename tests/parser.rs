@@ -97,7 +97,11 @@ fn sx(e: &Expr) -> String {
             keywords,
         } => {
             let mut parts: Vec<String> = args.iter().map(sx).collect();
-            parts.extend(keywords.iter().map(|k| format!("{}={}", k.name, sx(&k.value))));
+            parts.extend(
+                keywords
+                    .iter()
+                    .map(|k| format!("{}={}", k.name, sx(&k.value))),
+            );
             format!("{}({})", sx(func), parts.join(", "))
         }
     }
@@ -109,7 +113,9 @@ fn sxs(src: &str) -> String {
 
 #[test]
 fn imports() {
-    let s = stmts("import numpy as np\nimport torch\nimport random\nimport numpy\nimport a.b.c as d, e.f");
+    let s = stmts(
+        "import numpy as np\nimport torch\nimport random\nimport numpy\nimport a.b.c as d, e.f",
+    );
     assert_eq!(s.len(), 5);
     match &s[0].kind {
         StmtKind::Import(names) => {
@@ -158,7 +164,10 @@ fn assignments_and_statements() {
     assert_eq!(s.len(), 8);
     match &s[0].kind {
         StmtKind::Assign { targets, value } => {
-            assert_eq!(targets, &vec![Target::Name("x".into(), Span { line: 1, col: 1 })]);
+            assert_eq!(
+                targets,
+                &vec![Target::Name("x".into(), Span { line: 1, col: 1 })]
+            );
             assert_eq!(sx(value), "torch.rand(3)");
         }
         k => panic!("{k:?}"),
@@ -179,10 +188,7 @@ fn assignments_and_statements() {
     }
     assert!(matches!(
         &s[3].kind,
-        StmtKind::AugAssign {
-            op: BinOp::Add,
-            ..
-        }
+        StmtKind::AugAssign { op: BinOp::Add, .. }
     ));
     match &s[4].kind {
         StmtKind::Assign { targets, .. } => match &targets[0] {
@@ -191,8 +197,12 @@ fn assignments_and_statements() {
         },
         k => panic!("{k:?}"),
     }
-    assert!(matches!(&s[5].kind, StmtKind::Assign { targets, .. } if matches!(targets[0], Target::Attribute { .. })));
-    assert!(matches!(&s[6].kind, StmtKind::Assign { targets, .. } if matches!(targets[0], Target::Subscript { .. })));
+    assert!(
+        matches!(&s[5].kind, StmtKind::Assign { targets, .. } if matches!(targets[0], Target::Attribute { .. }))
+    );
+    assert!(
+        matches!(&s[6].kind, StmtKind::Assign { targets, .. } if matches!(targets[0], Target::Subscript { .. }))
+    );
     assert_eq!(s[7].kind, StmtKind::Pass);
 
     assert!(syntax_err("f() = 1").contains("line 1"));
@@ -249,8 +259,14 @@ fn int_literals() {
         ("0b1010", "10"),
         ("0B1_0", "2"),
         ("0o777", "511"),
-        ("12345678901234567890123456789012345678901234567890", "12345678901234567890123456789012345678901234567890"),
-        ("0xffffffffffffffffffffffffffffffff", "340282366920938463463374607431768211455"),
+        (
+            "12345678901234567890123456789012345678901234567890",
+            "12345678901234567890123456789012345678901234567890",
+        ),
+        (
+            "0xffffffffffffffffffffffffffffffff",
+            "340282366920938463463374607431768211455",
+        ),
     ];
     for (src, want) in cases {
         match expr(src).kind {
@@ -382,7 +398,10 @@ fn collections() {
         ("{'a': 1, 'b': [1, 2]}", "{\"a\":1 \"b\":[1 2]}"),
         ("{}", "{}"),
         ("{1, 2}", "(set 1 2)"),
-        ("{'state': ('MT19937', k, 624)}", "{\"state\":(tuple \"MT19937\" k 624)}"),
+        (
+            "{'state': ('MT19937', k, 624)}",
+            "{\"state\":(tuple \"MT19937\" k 624)}",
+        ),
     ];
     for (src, want) in cases {
         assert_eq!(&sxs(src), want, "{src}");
@@ -399,7 +418,10 @@ fn collections() {
 fn calls_attributes_subscripts() {
     let cases: &[(&str, &str)] = &[
         ("np.random.rand(3, 4)", "np.random.rand(3, 4)"),
-        ("torch.empty(3).normal_(0, 1)", "torch.empty(3).normal_(0, 1)"),
+        (
+            "torch.empty(3).normal_(0, 1)",
+            "torch.empty(3).normal_(0, 1)",
+        ),
         (
             "torch.Generator().manual_seed(7)",
             "torch.Generator().manual_seed(7)",
@@ -558,5 +580,7 @@ x = 2**31 - 1; y = -0x10
 "#;
     let s = stmts(src);
     assert_eq!(s.len(), 16);
-    assert!(s.iter().all(|st| st.span.col == 1 || st.text.starts_with('y')));
+    assert!(s
+        .iter()
+        .all(|st| st.span.col == 1 || st.text.starts_with('y')));
 }

@@ -105,6 +105,7 @@ fn tensor(vals: &[f64], d: DType) -> NdArray {
 fn err_line(e: &Error) -> String {
     match e {
         Error::Runtime(m) => format!("RuntimeError {m}"),
+        Error::NotImplemented(m) => format!("NotImplementedError {m}"),
         Error::Value(m) => format!("ValueError {m}"),
         Error::Type(m) => format!("TypeError {m}"),
         other => format!("{other}"),
@@ -178,13 +179,7 @@ impl Replay {
         let r: seedbridge::Result<NdArray> = match op {
             "rand" | "rand_like" => tc::rand(g, &shape, d.unwrap()),
             "randn" | "randn_like" => tc::randn(g, &shape, d.unwrap()),
-            "randint" => tc::randint(
-                g,
-                i("low") as i64,
-                i("high") as i64,
-                &shape,
-                d.unwrap(),
-            ),
+            "randint" => tc::randint(g, i("low") as i64, i("high") as i64, &shape, d.unwrap()),
             "randint1" => tc::randint(g, 0, i("high") as i64, &shape, d.unwrap()),
             "randint_like" => tc::randint(g, i("a") as i64, i("b") as i64, &shape, d.unwrap()),
             "randperm" => tc::randperm(g, i("n") as i64, d.unwrap()),
@@ -204,8 +199,12 @@ impl Replay {
                 &tensor(&f64s(s("mean")), d.unwrap()),
                 &tensor(&f64s(s("std")), d.unwrap()),
             ),
-            "normal_ts" => tc::normal_tensor_scalar(g, &tensor(&f64s(s("mean")), d.unwrap()), f("b")),
-            "normal_st" => tc::normal_scalar_tensor(g, f("a"), &tensor(&f64s(s("std")), d.unwrap())),
+            "normal_ts" => {
+                tc::normal_tensor_scalar(g, &tensor(&f64s(s("mean")), d.unwrap()), f("b"))
+            }
+            "normal_st" => {
+                tc::normal_scalar_tensor(g, f("a"), &tensor(&f64s(s("std")), d.unwrap()))
+            }
             "bernoulli_t" => tc::bernoulli(g, &tensor(&f64s(s("p")), d.unwrap())),
             "bernoulli_ip" => {
                 let p = tensor(&f64s(s("p")), d.unwrap());
@@ -241,7 +240,6 @@ fn replay(file: &str, cap: CpuCapability) -> (BTreeMap<String, (usize, usize)>, 
     };
     let mut case = String::new();
     let mut pending: Vec<String> = vec![];
-    let mut cur_op = String::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut k = 0;
     while k < lines.len() {
@@ -258,7 +256,7 @@ fn replay(file: &str, cap: CpuCapability) -> (BTreeMap<String, (usize, usize)>, 
             }
             "op" => {
                 let mut toks = rest.split(' ');
-                cur_op = toks.next().unwrap().to_string();
+                let cur_op = toks.next().unwrap().to_string();
                 let args: BTreeMap<String, String> = toks
                     .filter_map(|t| t.split_once('='))
                     .map(|(a, b)| (a.to_string(), b.to_string()))

@@ -4,6 +4,32 @@
 //! `gen_next`, `add_state`): Horner evaluation of the precomputed jump polynomial over the
 //! incremental one-word twist. The polynomial [`POLY_COEF`] is transcribed from `poly_coef` in
 //! `numpy/random/src/mt19937/mt19937-jump.h` (data, generated from that header by a script).
+//!
+//! It also provides jump-ahead by an arbitrary number of steps ([`jump_ahead`], exactly equal
+//! to `n` calls of [`Mt19937::next_u32`]) and NumPy's `MT19937.jumped(jumps)` for any number of
+//! jumps ([`jump_numpy`]), both without generating the skipped outputs. They follow the method of
+//! Haramoto, Matsumoto, Nishimura, Panneton and L'Ecuyer, "Efficient Jump Ahead for
+//! F2-Linear Random Number Generators" (the method behind `mt19937-jump.c`): the
+//! characteristic polynomial `phi` of the MT19937 recurrence (degree 19937) is derived once at
+//! run time with the Berlekamp–Massey algorithm, `x^n mod phi` is computed by square-and-multiply
+//! over GF(2), and the resulting polynomial is evaluated on the state.
+//!
+//! # Position conventions
+//! A state `(key, pos)` (`pos` in `0..=624`) stands for the word sequence `w_0, w_1, ...` with
+//! `w_i = key[i]` for `i < 624` and `w_{i+624} = twist(w_i, w_{i+1}, w_{i+397})`; the next
+//! output is `temper(w_pos)`. NumPy's jump (`mt19937_jump_state`) instead reads the key
+//! *circularly from `pos`* as the window of the incremental generator (`gen_next`), maps
+//! `pos == 624` to `0`, and leaves the result at `pos + 19933 (mod 624)`, where the following
+//! whole-array twist of `mt19937_next` is no longer aligned with that window. So NumPy's
+//! `jumped()` is not the stream advanced by 2^128 (numpy/numpy#15394; numpy/numpy#16153 kept the
+//! reference behaviour on purpose): from a state at `pos == 0` whose key came out of a twist, its
+//! first 35 outputs are those of [`jump_ahead`] by 2^128, and later ones are not.
+//! [`jump_ahead`] implements the true advance; [`jump_numpy`] reproduces NumPy bit for bit.
+
+use std::sync::OnceLock;
+
+use num_bigint::BigUint;
+use num_traits::{ToPrimitive, Zero};
 
 use super::mt19937::{Mt19937, M, N};
 
@@ -192,3 +218,454 @@ pub const POLY_COEF: [u32; 624] = [
     0xb0c92d32, 0x83d145bc, 0x3b2207e8, 0x73da60e4, 0xa13d0929, 0x962813b9,
     0x738f420b, 0xeb6572d6, 0x151a52ca, 0x80a4a0ef, 0x23eee457, 0x00000000,
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Arbitrary jump-ahead: GF(2) polynomial arithmetic modulo the characteristic polynomial.
+
+/// 64-bit words of a polynomial of degree `<= MEXP` (bit `i` of the vector = coefficient of
+/// `x^i`; `312 * 64 = 19968 > 19937`).
+const WORDS: usize = MEXP.div_ceil(64);
+
+/// Bit offset of `x^MEXP` inside its word (`19937 = 311 * 64 + 33`).
+const TOP_SHIFT: usize = MEXP % 64;
+
+/// NumPy's jump polynomial has degree 19933, so each `mt19937_jump_state` moves `pos` by
+/// `19933 mod 624 = 589` (its Horner loop calls `gen_next` once per degree).
+const NUMPY_JUMP_DEGREE: usize = 19933;
+
+/// Number of whole-array twists below which [`jump_ahead`] simply twists.
+const TWIST_DIRECTLY_BELOW: u64 = 64;
+
+/// A polynomial over GF(2) of degree `<= MEXP`.
+type Poly = [u64; WORDS];
+
+/// The characteristic polynomial and the reduction tables, built once.
+struct Gf2Field {
+    /// `phi`, the characteristic polynomial of the MT19937 recurrence (degree `MEXP`).
+    phi: Poly,
+    /// `phi - x^MEXP`, i.e. `x^MEXP mod phi`.
+    low: Poly,
+    /// `tables[(j * 256 + b) * WORDS ..][..WORDS]` = `sum over bits t of b of
+    /// x^(MEXP + 8 j + t) mod phi`, for reducing 64 bits above `x^MEXP` at a time.
+    tables: Vec<u64>,
+}
+
+fn field() -> &'static Gf2Field {
+    static FIELD: OnceLock<Gf2Field> = OnceLock::new();
+    FIELD.get_or_init(Gf2Field::new)
+}
+
+#[inline]
+fn bit(v: &[u64], i: usize) -> bool {
+    (v[i >> 6] >> (i & 63)) & 1 != 0
+}
+
+/// Berlekamp–Massey over GF(2): the connection polynomial `C` (`C_0 = 1`,
+/// `a_j = sum_{i=1..L} C_i a_{j-i}`) and the linear complexity `L` of the `n` bits `a`
+/// (bit `j` of the packed vector `a` is `a_j`).
+fn berlekamp_massey(a: &[u64], n: usize) -> (Vec<u64>, usize) {
+    let words = n / 64 + 4;
+    // Reversed sequence r_k = a_{n-1-k}, so that sum_i C_i a_{t-i} is a dot product of C with
+    // r read from bit offset n-1-t.
+    let mut r = vec![0u64; words + 2];
+    for k in 0..n {
+        if bit(a, n - 1 - k) {
+            r[k >> 6] |= 1 << (k & 63);
+        }
+    }
+    let mut c = vec![0u64; words];
+    let mut b = vec![0u64; words];
+    c[0] = 1;
+    b[0] = 1;
+    let (mut l, mut lb, mut m) = (0usize, 0usize, 1usize);
+    for t in 0..n {
+        let o = n - 1 - t;
+        let (w0, sh) = (o >> 6, o & 63);
+        let mut acc = 0u64;
+        for (j, &cj) in c.iter().enumerate().take(l / 64 + 1) {
+            let rw = if sh == 0 {
+                r[w0 + j]
+            } else {
+                (r[w0 + j] >> sh) | (r[w0 + j + 1] << (64 - sh))
+            };
+            acc ^= cj & rw;
+        }
+        if acc.count_ones() & 1 == 0 {
+            m += 1;
+            continue;
+        }
+        let prev = (2 * l <= t).then(|| c.clone());
+        let (ws, bs) = (m >> 6, m & 63);
+        for i in 0..=lb / 64 {
+            c[i + ws] ^= b[i] << bs;
+            if bs != 0 {
+                c[i + ws + 1] ^= b[i] >> (64 - bs);
+            }
+        }
+        match prev {
+            Some(p) => {
+                lb = l;
+                l = t + 1 - l;
+                b = p;
+                m = 1;
+            }
+            None => m += 1,
+        }
+    }
+    (c, l)
+}
+
+impl Gf2Field {
+    fn new() -> Self {
+        // One state bit (bit 0 of each word) along 2 * MEXP + 64 steps of the recurrence,
+        // starting after one twist so that the 31 dropped bits of the first word play no part.
+        let mut mt = Mt19937::init_genrand(5489);
+        let n = 2 * MEXP + 64;
+        let mut a = vec![0u64; n.div_ceil(64)];
+        let mut j = 0;
+        while j < n {
+            mt.twist();
+            for &w in mt.key.iter() {
+                if j < n && w & 1 != 0 {
+                    a[j >> 6] |= 1 << (j & 63);
+                }
+                j += 1;
+            }
+        }
+        let (c, l) = berlekamp_massey(&a, n);
+        debug_assert_eq!(l, MEXP, "MT19937 has linear complexity 19937");
+        // phi(x) = x^L C(1/x): coefficient of x^k is C_{L-k}.
+        let mut phi = [0u64; WORDS];
+        for k in 0..=l.min(MEXP) {
+            if bit(&c, l - k) {
+                phi[k >> 6] |= 1 << (k & 63);
+            }
+        }
+        let mut low = phi;
+        low[MEXP >> 6] &= !(1u64 << TOP_SHIFT);
+        // x^(MEXP + i) mod phi for i in 0..64.
+        let mut powers = Vec::with_capacity(64);
+        let mut cur = low;
+        for _ in 0..64 {
+            powers.push(cur);
+            cur = mul_x(&cur, &low);
+        }
+        let mut tables = vec![0u64; 8 * 256 * WORDS];
+        for j in 0..8 {
+            for b in 1..256usize {
+                let t = b.trailing_zeros() as usize;
+                let rest = b & (b - 1);
+                let (dst, src) = ((j * 256 + b) * WORDS, (j * 256 + rest) * WORDS);
+                for w in 0..WORDS {
+                    tables[dst + w] = tables[src + w] ^ powers[8 * j + t][w];
+                }
+            }
+        }
+        Gf2Field { phi, low, tables }
+    }
+
+    /// Reduces `a` (degree `< 2 * MEXP`, `2 * WORDS` words) modulo `phi`.
+    fn reduce(&self, a: &mut [u64]) -> Poly {
+        let top_word = MEXP >> 6;
+        for k in (0..a.len() - top_word - 1).rev() {
+            // The 64 coefficients of x^(MEXP + 64 k) .. x^(MEXP + 64 k + 63).
+            let w = top_word + k;
+            let chunk = (a[w] >> TOP_SHIFT) | (a[w + 1] << (64 - TOP_SHIFT));
+            if chunk == 0 {
+                continue;
+            }
+            a[w] &= (1u64 << TOP_SHIFT) - 1;
+            a[w + 1] &= !((1u64 << TOP_SHIFT) - 1);
+            for j in 0..8 {
+                let b = ((chunk >> (8 * j)) & 0xff) as usize;
+                if b != 0 {
+                    let row = &self.tables[(j * 256 + b) * WORDS..][..WORDS];
+                    for (x, y) in a[k..k + WORDS].iter_mut().zip(row) {
+                        *x ^= y;
+                    }
+                }
+            }
+        }
+        let mut out = [0u64; WORDS];
+        out.copy_from_slice(&a[..WORDS]);
+        out
+    }
+
+    /// `p^2 mod phi` (squaring over GF(2) spreads the bits).
+    fn square(&self, p: &Poly) -> Poly {
+        let mut a = vec![0u64; 2 * WORDS];
+        for (i, &w) in p.iter().enumerate() {
+            a[2 * i] = spread(w as u32);
+            a[2 * i + 1] = spread((w >> 32) as u32);
+        }
+        self.reduce(&mut a)
+    }
+
+    /// `x^e mod phi`.
+    fn x_pow(&self, e: &BigUint) -> Poly {
+        let mut r = [0u64; WORDS];
+        r[0] = 1;
+        for i in (0..e.bits()).rev() {
+            r = self.square(&r);
+            if e.bit(i) {
+                r = mul_x(&r, &self.low);
+            }
+        }
+        r
+    }
+
+    /// `x^e mod phi`, then plus `phi` if needed so that the constant term is `constant`.
+    /// The result `P` satisfies `P(T) = T^e` on the 19937-dimensional part of the state and
+    /// `P(T) = constant` on the 31 discarded low bits of the first word (the kernel of `T`).
+    fn x_pow_with_constant(&self, e: &BigUint, constant: bool) -> Poly {
+        let mut p = self.x_pow(e);
+        if (p[0] & 1 != 0) != constant {
+            for (x, y) in p.iter_mut().zip(&self.phi) {
+                *x ^= y;
+            }
+        }
+        p
+    }
+}
+
+/// `x * p mod phi` for `p` of degree `< MEXP`, given `low = x^MEXP mod phi`.
+fn mul_x(p: &Poly, low: &Poly) -> Poly {
+    let mut out = [0u64; WORDS];
+    let mut carry = 0u64;
+    for (o, &w) in out.iter_mut().zip(p) {
+        *o = (w << 1) | carry;
+        carry = w >> 63;
+    }
+    let top = MEXP >> 6;
+    if (out[top] >> TOP_SHIFT) & 1 != 0 {
+        out[top] &= !(1u64 << TOP_SHIFT);
+        for (x, y) in out.iter_mut().zip(low) {
+            *x ^= y;
+        }
+    }
+    out
+}
+
+/// Interleaves the 32 bits of `x` with zeros (bit `i` goes to bit `2 i`).
+#[inline]
+fn spread(x: u32) -> u64 {
+    let mut v = x as u64;
+    v = (v | (v << 16)) & 0x0000_ffff_0000_ffff;
+    v = (v | (v << 8)) & 0x00ff_00ff_00ff_00ff;
+    v = (v | (v << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    v = (v | (v << 2)) & 0x3333_3333_3333_3333;
+    (v | (v << 1)) & 0x5555_5555_5555_5555
+}
+
+/// Evaluates `p(T)` on a window of the incremental generator: `window[i] = w_i`, where `T`
+/// shifts the window by one word (`gen_next`). Returns `sum_i p_i (w_i, ..., w_{i+623})`.
+fn apply_poly(window: &[u32; N], p: &Poly) -> [u32; N] {
+    let deg = (0..=MEXP).rev().find(|&i| bit(p, i)).unwrap_or(0);
+    let mut seq = Vec::with_capacity(deg + N + 1);
+    seq.extend_from_slice(window);
+    for k in 0..=deg {
+        let y = (seq[k] & 0x8000_0000) | (seq[k + 1] & 0x7fff_ffff);
+        let mag = if y & 1 == 1 { 0x9908_b0df } else { 0 };
+        seq.push(seq[k + M] ^ (y >> 1) ^ mag);
+    }
+    let mut out = [0u32; N];
+    for i in (0..=deg).filter(|&i| bit(p, i)) {
+        for (o, s) in out.iter_mut().zip(&seq[i..i + N]) {
+            *o ^= s;
+        }
+    }
+    out
+}
+
+/// Advances `mt` by exactly `n` outputs: the result (key and `pos`) is the state that `n` calls
+/// of [`Mt19937::next_u32`] leave, for any `n` (e.g. up to 2^200 and beyond), without generating
+/// them. Whole blocks of 624 words are skipped with `x^(624 b) mod phi` (see the module docs);
+/// the final `pos` is `pos + n` reduced into `1..=624` like the stepping code leaves it.
+///
+/// This is the mathematically exact advance, which NumPy's `MT19937.jumped()` is not: use
+/// [`jump_numpy`] to reproduce NumPy.
+pub fn jump_ahead(mt: &mut Mt19937, n: &BigUint) {
+    jump_ahead_with(mt, n, TWIST_DIRECTLY_BELOW);
+}
+
+/// [`jump_ahead`] for a machine-sized `n`.
+pub fn jump_ahead_u64(mt: &mut Mt19937, n: u64) {
+    jump_ahead(mt, &BigUint::from(n));
+}
+
+fn jump_ahead_with(mt: &mut Mt19937, n: &BigUint, twist_below: u64) {
+    if n.is_zero() {
+        return;
+    }
+    let consumed = BigUint::from(mt.pos.min(N)) + n;
+    let blocks: BigUint = (&consumed - 1u32) / N as u32;
+    let pos = (&consumed - &blocks * N as u32).to_usize().unwrap_or(N);
+    match blocks.to_u64() {
+        Some(b) if b < twist_below => {
+            for _ in 0..b {
+                mt.twist();
+            }
+        }
+        _ => {
+            let p = field().x_pow_with_constant(&(&blocks * N as u32), false);
+            mt.key = apply_poly(&mt.key, &p);
+        }
+    }
+    mt.pos = pos;
+}
+
+/// NumPy's `MT19937.jumped(jumps)` (`_mt19937.pyx: jump_inplace`, which calls
+/// `mt19937_jump_state` `jumps` times) for any number of jumps at the cost of one: `pos == 624`
+/// becomes `0`, the key read circularly from `pos` is replaced by the window `jumps * 2^128`
+/// steps further (with NumPy's treatment of the dropped low bits of the first word), stored
+/// circularly from `pos + 19933 * jumps (mod 624)`. `jumps == 0` leaves the state unchanged.
+pub fn jump_numpy(mt: &mut Mt19937, jumps: &BigUint) {
+    if jumps.is_zero() {
+        return;
+    }
+    let start = if mt.pos >= N { 0 } else { mt.pos };
+    let mut window = [0u32; N];
+    for (i, w) in window.iter_mut().enumerate() {
+        *w = mt.key[(start + i) % N];
+    }
+    // NumPy's polynomial is x^(2^128) mod phi with constant term 1, so `jumps` applications
+    // act as x^(jumps 2^128) on the 19937-dimensional part and as 1 on the kernel of T.
+    let p = field().x_pow_with_constant(&(jumps << 128u32), true);
+    let out = apply_poly(&window, &p);
+    let shift = (jumps % N as u32).to_usize().unwrap_or(0) * NUMPY_JUMP_DEGREE;
+    let end = (start + shift) % N;
+    for (i, w) in out.iter().enumerate() {
+        mt.key[(end + i) % N] = *w;
+    }
+    mt.pos = end;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(mt: &mut Mt19937, n: u64) {
+        for _ in 0..n {
+            mt.next_u32();
+        }
+    }
+
+    fn states() -> Vec<Mt19937> {
+        let mut v = vec![
+            Mt19937::init_genrand(0),
+            Mt19937::init_genrand(12345),
+            Mt19937::init_by_array(&[1, 2, 3]),
+        ];
+        let mut m = Mt19937::init_genrand(7);
+        steps(&mut m, 5);
+        v.push(m.clone());
+        steps(&mut m, 619);
+        v.push(m.clone()); // pos 624 after a twist
+        steps(&mut m, 1);
+        v.push(m.clone()); // pos 1
+        let mut z = Mt19937::init_genrand(99);
+        z.twist(); // pos 0
+        v.push(z);
+        v
+    }
+
+    #[test]
+    fn characteristic_polynomial_gives_numpy_jump_polynomial() {
+        let f = field();
+        assert!(bit(&f.phi, MEXP) && bit(&f.phi, 0));
+        let j = f.x_pow(&(BigUint::from(1u32) << 128u32));
+        for i in 0..N {
+            let w = ((j[i / 2] >> (32 * (i % 2))) & 0xffff_ffff) as u32;
+            assert_eq!(w, POLY_COEF[i], "word {i}");
+        }
+    }
+
+    #[test]
+    fn small_powers_are_monomials() {
+        let f = field();
+        for e in [0u32, 1, 63, 64, 1000, MEXP as u32 - 1] {
+            let p = f.x_pow(&BigUint::from(e));
+            for i in 0..MEXP {
+                assert_eq!(bit(&p, i), i == e as usize);
+            }
+        }
+        // x^MEXP = phi - x^MEXP.
+        assert_eq!(f.x_pow(&BigUint::from(MEXP)), f.low);
+    }
+
+    #[test]
+    fn jump_ahead_equals_stepping() {
+        let mut lcg = 0x1234_5678_9abc_def0u64;
+        let mut ns = vec![0u64, 1, 2, 623, 624, 625, 1247, 1248, 1249, 100_003];
+        for _ in 0..4 {
+            lcg = lcg
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ns.push((lcg >> 44) + 1);
+        }
+        for s in states() {
+            for &n in &ns {
+                let mut a = s.clone();
+                steps(&mut a, n);
+                // Both the direct-twist path and the polynomial path.
+                for below in [0u64, TWIST_DIRECTLY_BELOW] {
+                    let mut b = s.clone();
+                    jump_ahead_with(&mut b, &BigUint::from(n), below);
+                    assert_eq!(a, b, "n = {n}, pos = {}, below = {below}", s.pos);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn jump_ahead_composes() {
+        let big = (BigUint::from(1u32) << 200u32) + 12345u32;
+        let s = Mt19937::init_genrand(42);
+        let mut a = s.clone();
+        jump_ahead(&mut a, &big);
+        jump_ahead_u64(&mut a, 1000);
+        let mut b = s.clone();
+        jump_ahead_u64(&mut b, 1000);
+        jump_ahead(&mut b, &big);
+        assert_eq!(a, b);
+        let mut c = s;
+        jump_ahead(&mut c, &(big + 1000u32));
+        assert_eq!(a, c);
+        // And stepping after a jump agrees with jumping further.
+        let mut d = a.clone();
+        steps(&mut d, 700);
+        jump_ahead_u64(&mut a, 700);
+        assert_eq!(a, d);
+    }
+
+    #[test]
+    fn jump_numpy_equals_repeated_jump_state() {
+        for s in states() {
+            let mut a = s.clone();
+            for k in 1..=3u32 {
+                jump_state(&mut a);
+                let mut b = s.clone();
+                jump_numpy(&mut b, &BigUint::from(k));
+                assert_eq!(a, b, "jumps = {k}, pos = {}", s.pos);
+            }
+            let mut c = s.clone();
+            jump_numpy(&mut c, &BigUint::zero());
+            assert_eq!(c, s);
+        }
+    }
+
+    #[test]
+    fn numpy_jump_is_the_true_advance_only_for_35_outputs() {
+        let mut s = Mt19937::init_genrand(2024);
+        s.twist();
+        let mut t = s.clone();
+        jump_ahead(&mut t, &(BigUint::from(1u32) << 128u32));
+        let mut np = s;
+        jump_state(&mut np);
+        assert_eq!(np.pos, 589);
+        let a: Vec<u32> = (0..40).map(|_| t.next_u32()).collect();
+        let b: Vec<u32> = (0..40).map(|_| np.next_u32()).collect();
+        assert_eq!(a[..35], b[..35]);
+        assert_ne!(a[35], b[35]);
+    }
+}

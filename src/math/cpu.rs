@@ -202,7 +202,10 @@ mod tests {
         for i in 0..100 {
             let t = i as f32 * 0.0628;
             let (s, c) = sincos256_ps(t);
-            assert!((s - t.sin()).abs() < 1e-6 && (c - t.cos()).abs() < 1e-6, "{t}");
+            assert!(
+                (s - t.sin()).abs() < 1e-6 && (c - t.cos()).abs() < 1e-6,
+                "{t}"
+            );
         }
     }
 }

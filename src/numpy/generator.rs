@@ -257,8 +257,11 @@ impl Generator {
     }
 
     /// `shuffle(x, axis)` for an ndarray, in place along `axis` (an empty array makes no
-    /// draws).
+    /// draws; a 0-d array is NumPy's `TypeError('len() of unsized object')`).
     pub fn shuffle(&mut self, x: &mut NdArray, axis: i64) -> Result<()> {
+        if x.ndim() == 0 {
+            return Err(Error::type_err("len() of unsized object"));
+        }
         let ax = normalize_axis_index(axis, x.ndim())?;
         if x.is_empty() {
             return Ok(());

@@ -50,10 +50,10 @@ pub struct Token {
 
 /// Python's reserved words (plus the soft keywords the subset never treats as names).
 const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-    "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-    "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// Operators, longest first so that greedy matching works.
@@ -209,7 +209,10 @@ impl<'a> Lexer<'a> {
                             self.bump();
                         }
                         None => {
-                            return Err(self.err(span, "unexpected end of file after line continuation character"));
+                            return Err(self.err(
+                                span,
+                                "unexpected end of file after line continuation character",
+                            ));
                         }
                         _ => {
                             return Err(self.err(
@@ -219,7 +222,9 @@ impl<'a> Lexer<'a> {
                         }
                     }
                 }
-                c if c.is_ascii_digit() || (c == '.' && self.peek(1).is_some_and(|d| d.is_ascii_digit())) => {
+                c if c.is_ascii_digit()
+                    || (c == '.' && self.peek(1).is_some_and(|d| d.is_ascii_digit())) =>
+                {
                     let kind = self.number(span)?;
                     self.push(kind, span, start);
                 }
@@ -249,7 +254,10 @@ impl<'a> Lexer<'a> {
                 _ => {
                     let rest = &self.src[start..];
                     let Some(op) = OPERATORS.iter().find(|op| rest.starts_with(**op)) else {
-                        return Err(self.err(span, &format!("invalid character '{c}' (U+{:04X})", c as u32)));
+                        return Err(self.err(
+                            span,
+                            &format!("invalid character '{c}' (U+{:04X})", c as u32),
+                        ));
                     };
                     for _ in 0..op.chars().count() {
                         self.bump();
@@ -299,8 +307,8 @@ impl<'a> Lexer<'a> {
         Ok(self.tokens)
     }
 
-    /// Digits of one base with single underscores between them; returns them without
-    /// underscores. `first_done` says a digit was already consumed (so `_` may follow at once).
+    /// Digits of one base with single underscores between them, appended to `out` without the
+    /// underscores. A non-empty `out` means a digit precedes (so `_` may follow at once).
     fn digits(&mut self, span: Span, radix: u32, mut out: String, what: &str) -> Result<String> {
         let mut prev_digit = !out.is_empty();
         loop {
@@ -342,7 +350,10 @@ impl<'a> Lexer<'a> {
             if digits.is_empty() {
                 return Err(self.err(span, &format!("invalid {what} literal")));
             }
-            if self.peek(0).is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            if self
+                .peek(0)
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            {
                 let c = self.peek(0).unwrap_or('?');
                 let msg = if c.is_ascii_digit() {
                     format!("invalid digit '{c}' in {what} literal")
@@ -394,7 +405,10 @@ impl<'a> Lexer<'a> {
             self.bump();
             return Err(unsupported("a complex (imaginary) literal", span));
         }
-        if self.peek(0).is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        if self
+            .peek(0)
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        {
             return Err(self.err(span, "invalid decimal literal"));
         }
         if is_float {

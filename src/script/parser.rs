@@ -154,7 +154,10 @@ impl<'a> Parser<'a> {
             }
             k => Err(self.error_at(
                 t.span,
-                &format!("invalid syntax: expected {what}, found {}", describe_token(&k)),
+                &format!(
+                    "invalid syntax: expected {what}, found {}",
+                    describe_token(&k)
+                ),
             )),
         }
     }
@@ -225,11 +228,11 @@ impl<'a> Parser<'a> {
             match kw {
                 "import" => {
                     self.advance();
-                    return self.import_stmt();
+                    return self.parse_import();
                 }
                 "from" => {
                     self.advance();
-                    return self.from_import_stmt(span);
+                    return self.parse_from_import(span);
                 }
                 "pass" => {
                     self.advance();
@@ -249,7 +252,9 @@ impl<'a> Parser<'a> {
             while self.eat_op("=") {
                 exprs.push(self.star_expressions()?);
             }
-            let value = exprs.pop().unwrap_or_else(|| Expr::new(ExprKind::None, span));
+            let value = exprs
+                .pop()
+                .unwrap_or_else(|| Expr::new(ExprKind::None, span));
             let targets = exprs
                 .into_iter()
                 .map(|e| self.to_target(e))
@@ -340,7 +345,7 @@ impl<'a> Parser<'a> {
         Ok((path, span))
     }
 
-    fn import_stmt(&mut self) -> Result<StmtKind> {
+    fn parse_import(&mut self) -> Result<StmtKind> {
         let mut names = Vec::new();
         loop {
             let (path, span) = self.dotted_name()?;
@@ -357,7 +362,7 @@ impl<'a> Parser<'a> {
         Ok(StmtKind::Import(names))
     }
 
-    fn from_import_stmt(&mut self, span: Span) -> Result<StmtKind> {
+    fn parse_from_import(&mut self, span: Span) -> Result<StmtKind> {
         if self.is_op(".") || self.is_op("...") {
             return Err(unsupported("a relative import", span));
         }
@@ -531,7 +536,9 @@ impl<'a> Parser<'a> {
                         CmpOp::Is
                     }
                 }
-                TokenKind::Keyword("not") if matches!(self.peek_at(1), TokenKind::Keyword("in")) => {
+                TokenKind::Keyword("not")
+                    if matches!(self.peek_at(1), TokenKind::Keyword("in")) =>
+                {
                     self.advance();
                     CmpOp::NotIn
                 }
@@ -733,9 +740,7 @@ impl<'a> Parser<'a> {
                     ));
                 }
                 if !keywords.is_empty() {
-                    return Err(
-                        self.error_at(span, "positional argument follows keyword argument")
-                    );
+                    return Err(self.error_at(span, "positional argument follows keyword argument"));
                 }
                 args.push(value);
             }

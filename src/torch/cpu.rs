@@ -261,12 +261,16 @@ impl CpuGenerator {
         }
         self.engine = engine;
         self.next_double_normal = if i32_at(5040) != 0 {
-            Some(f64::from_le_bytes(b[5024..5032].try_into().unwrap_or([0; 8])))
+            Some(f64::from_le_bytes(
+                b[5024..5032].try_into().unwrap_or([0; 8]),
+            ))
         } else {
             None
         };
         self.next_float_normal = if b[5052] != 0 {
-            Some(f32::from_le_bytes(b[5048..5052].try_into().unwrap_or([0; 4])))
+            Some(f32::from_le_bytes(
+                b[5048..5052].try_into().unwrap_or([0; 4]),
+            ))
         } else {
             None
         };

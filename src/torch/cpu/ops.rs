@@ -12,6 +12,10 @@
 //! Tensors are C-contiguous [`NdArray`]s, so TensorIterator order is the linear order and every
 //! tensor with 16 or more elements takes torch's `normal_fill` path.
 
+// torch's checks (`TORCH_CHECK(std >= 0.0)`, ...) reject NaN; the negated comparisons below
+// keep that behaviour explicit.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use half::{bf16, f16};
 
 use super::{CpuCapability, CpuGenerator};
@@ -20,6 +24,7 @@ use crate::math::cpu as m;
 use crate::{Error, Result};
 
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
+const TWO_63: f64 = (1u64 << 63) as f64;
 
 // ------------------------------------------------------------------------------------------
 // dtype names and casts
@@ -64,8 +69,8 @@ pub fn type_meta_name(d: DType) -> &'static str {
 }
 
 fn not_implemented(kernel: &str, d: DType) -> Error {
-    // Python raises NotImplementedError, a subclass of RuntimeError.
-    Error::Runtime(format!(
+    // Python raises NotImplementedError (a subclass of RuntimeError).
+    Error::NotImplemented(format!(
         "\"{kernel}\" not implemented for '{}'",
         scalar_type_name(d)
     ))
@@ -81,7 +86,11 @@ pub fn fmt_g(v: f64) -> String {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if v == 0.0 {
-        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let exp = format!("{:.5e}", v);
     let (mant, e) = exp.split_once('e').unwrap_or((&exp, "0"));
@@ -120,7 +129,7 @@ fn cvtt32(v: f64) -> i32 {
 
 /// x86-64 `cvttsd2si` into 64 bits.
 fn cvtt64(v: f64) -> i64 {
-    if v.is_nan() || v >= 9.223_372_036_854_775_808e18 || v < -9.223_372_036_854_775_808e18 {
+    if v.is_nan() || !(-TWO_63..TWO_63).contains(&v) {
         i64::MIN
     } else {
         v as i64
@@ -146,10 +155,10 @@ pub fn cast_f64(d: DType, v: &[f64]) -> Data {
         DType::U64 => Data::U64(
             v.iter()
                 .map(|&x| {
-                    if x < 9.223_372_036_854_775_808e18 {
+                    if x < TWO_63 {
                         cvtt64(x) as u64
                     } else {
-                        (cvtt64(x - 9.223_372_036_854_775_808e18) as u64) ^ (1 << 63)
+                        (cvtt64(x - TWO_63) as u64) ^ (1 << 63)
                     }
                 })
                 .collect(),
@@ -195,7 +204,10 @@ pub fn empty(shape: &[usize], dtype: DType) -> Result<NdArray> {
 /// `torch.full(shape, value, dtype)` (used for `zeros`/`ones`).
 pub fn full(shape: &[usize], value: f64, dtype: DType) -> Result<NdArray> {
     let n = crate::array::checked_size(shape)?;
-    Ok(NdArray::new(shape.to_vec(), cast_f64(dtype, &vec![value; n])))
+    Ok(NdArray::new(
+        shape.to_vec(),
+        cast_f64(dtype, &vec![value; n]),
+    ))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -333,7 +345,11 @@ pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Re
     let range = tf - ff;
     let v: Vec<f32> = (0..n).map(|_| maddf(cap, unit_f32(g), range, ff)).collect();
     a.data = match d {
-        DType::F32 => Data::F32(v.into_iter().map(|x| if x == tf { ff } else { x }).collect()),
+        DType::F32 => Data::F32(
+            v.into_iter()
+                .map(|x| if x == tf { ff } else { x })
+                .collect(),
+        ),
         DType::F16 => {
             let (t, f) = (f16::from_f32(tf), f16::from_f32(ff));
             Data::F16(
@@ -540,8 +556,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -657,7 +681,11 @@ pub fn normal_scalar_tensor(g: &mut CpuGenerator, mean: f64, std: &NdArray) -> R
 
 /// `torch.normal(mean: Tensor, std: Tensor)`: `empty(broadcast, mean.dtype).normal_(0, 1)`,
 /// then `mul_(std).add_(mean)`.
-pub fn normal_tensor_tensor(g: &mut CpuGenerator, mean: &NdArray, std: &NdArray) -> Result<NdArray> {
+pub fn normal_tensor_tensor(
+    g: &mut CpuGenerator,
+    mean: &NdArray,
+    std: &NdArray,
+) -> Result<NdArray> {
     check_std_tensor(std)?;
     let shape = broadcast_shapes(&mean.shape, &std.shape)?;
     let mut out = empty(&shape, mean.dtype())?;
@@ -886,9 +914,7 @@ pub fn dropout(g: &mut CpuGenerator, x: &NdArray, p: f64, training: bool) -> Res
     }
     let qf = q as f32;
     // noise.div_(1-p) rounds to the dtype, then the product is computed in float and rounded.
-    let nz: Vec<f32> = (0..n)
-        .map(|i| noise.data.get_f64(i) as f32 / qf)
-        .collect();
+    let nz: Vec<f32> = (0..n).map(|i| noise.data.get_f64(i) as f32 / qf).collect();
     let nz = NdArray::new(x.shape.clone(), cast_f32(d, &nz));
     let v: Vec<f32> = (0..n)
         .map(|i| x.data.get_f64(i) as f32 * nz.data.get_f64(i) as f32)
@@ -1036,7 +1062,9 @@ pub fn random_from_to_(
         } else if d == DType::Bool {
             1
         } else {
-            d.int_bounds().map(|(_, hi)| hi.min(i64::MAX as i128) as i64).unwrap_or(0)
+            d.int_bounds()
+                .map(|(_, hi)| hi.min(i64::MAX as i128) as i64)
+                .unwrap_or(0)
         };
         check_from_to_in_range(d, from, to_inc)?;
         if a.is_empty() {
@@ -1048,7 +1076,10 @@ pub fn random_from_to_(
         if a.is_empty() {
             return Ok(());
         }
-        if matches!(d, DType::F16 | DType::Bool | DType::U16 | DType::U32 | DType::U64) {
+        if matches!(
+            d,
+            DType::F16 | DType::Bool | DType::U16 | DType::U32 | DType::U64
+        ) {
             return Err(not_implemented("random_full_64_bits_range_kernel_cpu", d));
         }
         if !matches!(d, DType::I64 | DType::F64 | DType::F32 | DType::BF16) {
@@ -1072,9 +1103,13 @@ pub fn random_(g: &mut CpuGenerator, a: &mut NdArray) -> Result<()> {
     }
     let n = a.len();
     let v: Vec<i64> = match d {
-        DType::U16 | DType::U32 | DType::U64 => return Err(not_implemented("random_kernel_cpu", d)),
+        DType::U16 | DType::U32 | DType::U64 => {
+            return Err(not_implemented("random_kernel_cpu", d))
+        }
         DType::Bool => (0..n).map(|_| (g.random() & 1) as i64).collect(),
-        DType::I64 => (0..n).map(|_| (g.random64() % (1u64 << 63)) as i64).collect(),
+        DType::I64 => (0..n)
+            .map(|_| (g.random64() % (1u64 << 63)) as i64)
+            .collect(),
         DType::F64 => (0..n)
             .map(|_| (g.random64() % ((1u64 << 53) + 1)) as i64)
             .collect(),
@@ -1116,14 +1151,15 @@ pub fn randperm(g: &mut CpuGenerator, n: i64, dtype: DType) -> Result<NdArray> {
         DType::Bool | DType::U16 | DType::U32 | DType::U64 => {
             return Err(not_implemented("randperm", dtype))
         }
-        DType::F32 | DType::F64 | DType::F16 | DType::BF16 => {
+        DType::BF16 => {}
+        // torch 2.15 checks the precision limit for float, double and half only.
+        DType::F32 | DType::F64 | DType::F16 => {
             let digits = float_digits(dtype);
             if n > (1i64 << digits) + 1 {
                 let (lim, name) = match dtype {
                     DType::F32 => ("2^24+1".to_string(), "Float"),
                     DType::F64 => ("2^53+1".to_string(), "Double"),
-                    DType::F16 => ("2049".to_string(), "Half"),
-                    _ => ("257".to_string(), "BFloat16"),
+                    _ => ("2049".to_string(), "Half"),
                 };
                 return Err(Error::Runtime(format!(
                     "n cannot be greater than {lim} for {name} type."
@@ -1205,7 +1241,9 @@ pub fn multinomial(
         ));
     }
     if ncat > 1 << 24 {
-        return Err(Error::Runtime("number of categories cannot exceed 2^24".into()));
+        return Err(Error::Runtime(
+            "number of categories cannot exceed 2^24".into(),
+        ));
     }
     let ndist = if nd == 2 { probs.shape[0] } else { 1 };
     let out_shape = if nd == 1 { vec![ns] } else { vec![ndist, ns] };
@@ -1249,7 +1287,10 @@ pub fn multinomial(
                     (true, true) => a.cmp(&b),
                     (true, false) => std::cmp::Ordering::Less,
                     (false, true) => std::cmp::Ordering::Greater,
-                    _ => y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)),
+                    _ => y
+                        .partial_cmp(&x)
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                        .then(a.cmp(&b)),
                 }
             });
             for j in 0..ns {
