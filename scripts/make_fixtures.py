@@ -7,6 +7,7 @@ tests/numpy_fixtures.rs runs every script through seedbridge and compares bit fo
 
     .venv/bin/python scripts/make_fixtures.py          # rewrite the fixture file
     .venv/bin/python scripts/make_fixtures.py --check  # only report differences
+    .venv/bin/python scripts/make_fixtures.py --torch  # torch goldens, both CPU capabilities
 """
 
 import json
@@ -148,6 +149,68 @@ def error_cases():
     return e
 
 
+TORCH_DTYPES = ["torch.float32", "torch.float64", "torch.float16", "torch.bfloat16"]
+
+
+def torch_cases():
+    c = {}
+    for s in [0, 42, 2**32 + 7, -5]:
+        p = f"import torch\ntorch.manual_seed({s})\n"
+        for dt in TORCH_DTYPES:
+            short = dt.split(".")[1]
+            c[f"torch_rand_{short}_{s}"] = p + f"torch.rand(5, dtype={dt})\ntorch.rand(16, dtype={dt})\ntorch.rand(17, dtype={dt})\ntorch.rand(3, 11, dtype={dt})\nprint(torch.rand(4, dtype={dt}))\n"
+            c[f"torch_randn_{short}_{s}"] = p + f"torch.randn(5, dtype={dt})\ntorch.randn(16, dtype={dt})\ntorch.randn(33, dtype={dt})\ntorch.randn(2, 9, dtype={dt})\nprint(torch.randn(3, dtype={dt}))\n"
+            c[f"torch_inplace_{short}_{s}"] = p + (f"torch.empty(20, dtype={dt}).uniform_(-2, 3)\ntorch.empty(7, dtype={dt}).normal_(1, 2)\ntorch.empty(18, dtype={dt}).exponential_(1.5)\n"
+                                                   f"torch.empty(5, dtype={dt}).cauchy_()\ntorch.empty(19, dtype={dt}).log_normal_()\ntorch.empty(6, dtype={dt}).geometric_(0.3)\ntorch.zeros(9, dtype={dt}).bernoulli_(0.4)\n")
+        c[f"torch_randint_{s}"] = p + ("torch.randint(0, 10, (12,))\ntorch.randint(5, (3, 3))\ntorch.randint(-100, 2**40, (5,))\ntorch.randint(0, 256, (20,), dtype=torch.uint8)\n"
+                                        "torch.randint(0, 2, (9,), dtype=torch.bool)\ntorch.randint(-5, 5, (17,), dtype=torch.int32)\ntorch.randint(0, 2**30, (4,))\nprint(torch.randint(0, 100, (6,)))\n")
+        c[f"torch_misc_{s}"] = p + ("torch.randperm(10)\ntorch.randperm(30)\ntorch.normal(2.0, 3.0, size=(5,))\ntorch.normal(torch.zeros(4), 1.0)\ntorch.bernoulli(torch.full((6,), 0.3))\n"
+                                     "torch.multinomial(torch.tensor([0.1, 0.2, 0.7]), 5, replacement=True)\ntorch.multinomial(torch.tensor([0.1, 0.2, 0.3, 0.4]), 3)\n"
+                                     "torch.nn.functional.dropout(torch.ones(12), 0.5, training=True)\ntorch.empty(8, dtype=torch.int64).random_(0, 7)\ntorch.empty(5).random_(10)\n")
+        c[f"torch_like_{s}"] = p + "x = torch.zeros(2, 3)\ntorch.rand_like(x)\ntorch.randn_like(x, dtype=torch.float64)\ntorch.randint_like(x, 0, 5)\n"
+    c["torch_generator_objects"] = ("import torch\ng = torch.Generator().manual_seed(7)\nh = torch.Generator()\nh.manual_seed(7)\ntorch.rand(3, generator=g)\ntorch.rand(3, generator=h)\n"
+                                    "g.initial_seed()\ntorch.randn(20, generator=g)\ntorch.empty(4).normal_(generator=h)\ntorch.randint(0, 9, (4,), generator=g)\n")
+    c["torch_state_roundtrip"] = ("import torch\ntorch.manual_seed(3)\ntorch.randn(3)\ns = torch.get_rng_state()\ntorch.randn(5)\ntorch.rand(2)\ntorch.set_rng_state(s)\ntorch.randn(5)\ntorch.rand(2)\n"
+                                  "torch.initial_seed()\n")
+    c["torch_normal_cache_sequence"] = "import torch\ntorch.manual_seed(11)\ntorch.randn(1)\ntorch.randn(1, dtype=torch.float64)\ntorch.randn(3)\ntorch.normal(0.0, 1.0, size=(1,))\ntorch.randn(16)\n"
+    c["torch_print_shapes"] = ("import torch\ntorch.manual_seed(1)\nprint(torch.rand(2, 3, 4))\nprint(torch.randn(3, dtype=torch.float16))\nprint(torch.rand(1))\nprint(torch.randint(0, 3, (2, 2), dtype=torch.int32))\n"
+                               "print(torch.rand(0))\nprint(torch.randn(2000)[:3])\n")
+    c["torch_big"] = "import torch\ntorch.manual_seed(5)\ntorch.randn(100003)[-5:]\ntorch.rand(100003, dtype=torch.float64)[-3:]\ntorch.randn(3)\n"
+    c["motivating_both"] = "import numpy as np, torch\nnp.random.seed(42);  print(np.random.rand(5))\ntorch.manual_seed(42); print(torch.rand(5))\n"
+    c["cross_library_words"] = "import numpy as np, torch\nnp.random.seed(7)\nnp.random.randint(0, 2**32, 10, dtype=np.uint32)\ntorch.manual_seed(7)\ntorch.rand(10)\n"
+    c["err_torch_randint_range"] = "import torch\ntorch.manual_seed(0)\ntorch.randint(5, 2, (3,))\n"
+    c["err_torch_negative_size"] = "import torch\ntorch.manual_seed(0)\ntorch.rand(-1)\n"
+    c["err_torch_bernoulli_p"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3).bernoulli_(1.5)\n"
+    c["err_torch_uniform_from_to"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3).uniform_(2, 1)\n"
+    c["err_torch_state_size"] = "import torch\ntorch.set_rng_state(torch.zeros(10, dtype=torch.uint8))\n"
+    c["err_torch_random_from_to"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3, dtype=torch.int64).random_(5, 3)\n"
+    return c
+
+
+def run_cases(allc):
+    cases = []
+    for name, script in allc.items():
+        case = {"name": name, "script": script}
+        try:
+            stdout, values = run_reference(script)
+            case["stdout"] = stdout
+            case["values"] = [encode_array(v) for v in values]
+            case["error"] = None
+        except ScriptError as e:
+            case["stdout"] = e.stdout
+            case["values"] = [encode_array(v) for v in e.values]
+            case["error"] = {"kind": e.kind, "message": e.message, "line": e.line}
+        cases.append(case)
+    return cases
+
+
+def build_torch():
+    """Runs in a child process whose ATEN_CPU_CAPABILITY is already set."""
+    import torch
+    return {"torch_version": torch.__version__, "capability": torch.backends.cpu.get_cpu_capability(),
+            "cases": run_cases(torch_cases())}
+
+
 def build():
     cases = []
     allc = {}
@@ -172,6 +235,21 @@ def build():
 def main():
     import warnings
     warnings.simplefilter("ignore")
+    if "--torch-child" in sys.argv:
+        json.dump(build_torch(), sys.stdout)
+        return 0
+    if "--torch" in sys.argv:
+        import subprocess
+        for cap in ["avx2", "default"]:
+            env = dict(os.environ, ATEN_CPU_CAPABILITY=cap)
+            out = subprocess.run([sys.executable, os.path.abspath(__file__), "--torch-child"], env=env,
+                                 check=True, capture_output=True, text=True).stdout
+            data = json.loads(out)
+            path = os.path.join(ROOT, "tests", "fixtures", f"torch_cases_{cap}.json")
+            with open(path, "w") as f:
+                f.write(json.dumps(data, indent=1, sort_keys=True) + "\n")
+            print(f"wrote {len(data['cases'])} torch cases ({data['capability']}) to {os.path.relpath(path, ROOT)}")
+        return 0
     data = build()
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     if "--check" in sys.argv:

@@ -94,7 +94,7 @@ def run_reference(src):
 
 def encode_array(a):
     """JSON-friendly exact encoding: dtype str, shape, little-endian bytes as hex."""
-    a = np.ascontiguousarray(a)
+    a = np.array(a, order="C", copy=True)  # keeps 0-d arrays 0-d (ascontiguousarray would not)
     if a.dtype.byteorder == ">":
         a = a.byteswap().view(a.dtype.newbyteorder("<"))
     return {"dtype": a.dtype.str, "shape": list(a.shape), "hex": a.tobytes().hex()}

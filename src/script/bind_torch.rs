@@ -1200,7 +1200,7 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
             let b = args.bind("size", &["dim"])?;
             let shape = t.borrow().array.shape.clone();
             match opt(&b[0]) {
-                None => Ok(Value::Tuple(shape.iter().map(|&d| Value::int(d)).collect())),
+                None => Ok(Value::Size(shape)),
                 Some(v) => {
                     let nd = shape.len() as i128;
                     let mut i = int_arg(&v, "dim")?;
@@ -1238,9 +1238,7 @@ pub fn get_attr(recv: &Value, name: &str) -> Result<Value> {
         Value::Tensor(t) => {
             let t = t.borrow();
             match name {
-                "shape" => Ok(Value::Tuple(
-                    t.array.shape.iter().map(|&d| Value::int(d)).collect(),
-                )),
+                "shape" => Ok(Value::Size(t.array.shape.clone())),
                 "dtype" => Ok(Value::DType(t.array.dtype(), DTypeOrigin::Torch)),
                 "device" => Ok(Value::Device(t.cuda)),
                 "ndim" => Ok(Value::int(t.array.ndim())),

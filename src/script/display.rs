@@ -112,6 +112,10 @@ pub fn repr(v: &Value) -> String {
                 format!("({})", parts.join(", "))
             }
         }
+        Value::Size(d) => {
+            let parts: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+            format!("torch.Size([{}])", parts.join(", "))
+        }
         Value::List(items) => {
             let parts: Vec<String> = items.borrow().iter().map(repr).collect();
             format!("[{}]", parts.join(", "))

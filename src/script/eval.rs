@@ -561,6 +561,7 @@ impl<'o> Interp<'o> {
                     Value::Str(s) => s.chars().count(),
                     Value::Bytes(b) => b.len(),
                     Value::Tuple(t) => t.len(),
+                    Value::Size(t) => t.len(),
                     Value::List(l) => l.borrow().len(),
                     Value::Dict(d) => d.borrow().len(),
                     Value::Array(a) => {
@@ -807,6 +808,7 @@ pub fn recordable(v: &Value) -> Option<NdArray> {
 
 fn iterate(v: &Value) -> Result<Vec<Value>> {
     match v {
+        Value::Size(_) => Ok(v.as_sequence().unwrap_or_default()),
         Value::Tuple(t) => Ok(t.clone()),
         Value::List(l) => Ok(l.borrow().clone()),
         Value::Str(s) => Ok(s.chars().map(|c| Value::Str(c.to_string())).collect()),
@@ -915,6 +917,15 @@ fn slice_positions(
 
 fn subscript(recv: &Value, idx: &Index) -> Result<Value> {
     match (recv, idx) {
+        (Value::Size(_), _) => {
+            let t = Value::Tuple(recv.as_sequence().unwrap_or_default());
+            match subscript(&t, idx)? {
+                Value::Tuple(items) => Ok(Value::Size(
+                    items.iter().filter_map(|v| v.as_i128_sat()).map(|d| d as usize).collect(),
+                )),
+                other => Ok(other),
+            }
+        }
         (Value::Tuple(_) | Value::List(_), Index::Value(i)) => {
             let items = recv.as_sequence().unwrap_or_default();
             let what = if matches!(recv, Value::Tuple(_)) {

@@ -64,6 +64,8 @@ pub enum Value {
     Bytes(Vec<u8>),
     /// Python `tuple`.
     Tuple(Vec<Value>),
+    /// `torch.Size`: a tuple of dimensions that prints as `torch.Size([2, 3])`.
+    Size(Vec<usize>),
     /// Python `list` (shared and mutable, as in Python).
     List(Rc<RefCell<Vec<Value>>>),
     /// Python `dict` with insertion order.
@@ -97,6 +99,7 @@ impl Value {
             Value::Str(_) => "str".into(),
             Value::Bytes(_) => "bytes".into(),
             Value::Tuple(_) => "tuple".into(),
+            Value::Size(_) => "torch.Size".into(),
             Value::List(_) => "list".into(),
             Value::Dict(_) => "dict".into(),
             Value::Array(_) => "numpy.ndarray".into(),
@@ -210,6 +213,7 @@ impl Value {
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::Tuple(v) => !v.is_empty(),
+            Value::Size(v) => !v.is_empty(),
             Value::List(v) => !v.borrow().is_empty(),
             other => match other.as_f64() {
                 Some(f) => f != 0.0,
@@ -228,6 +232,7 @@ impl Value {
         match self {
             Value::Tuple(v) => Some(v.clone()),
             Value::List(v) => Some(v.borrow().clone()),
+            Value::Size(v) => Some(v.iter().map(|&d| Value::int(d)).collect()),
             _ => None,
         }
     }
@@ -323,7 +328,7 @@ pub fn numpy_size(v: &Option<Value>) -> Result<Option<Vec<usize>>> {
     };
     let dims: Vec<Value> = match &v {
         x if x.is_integer() => vec![x.clone()],
-        Value::Tuple(_) | Value::List(_) => v.as_sequence().unwrap_or_default(),
+        Value::Tuple(_) | Value::List(_) | Value::Size(_) => v.as_sequence().unwrap_or_default(),
         Value::Array(a) if a.borrow().dtype().is_int() => {
             let a = a.borrow();
             (0..a.len())

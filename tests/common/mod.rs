@@ -73,3 +73,72 @@ pub fn compare_value(got: &NdArray, exp: &serde_json::Value) -> Result<(), Strin
     }
     Ok(())
 }
+
+use seedbridge::script::{eval::RunOptions, run_source};
+
+/// Runs every script of a fixture file written by scripts/make_fixtures.py and asserts that
+/// stdout, the recorded values (bit for bit) and the exception kind all match.
+pub fn check_case_file(file: &str, opts: RunOptions) {
+    let path = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("fixture file");
+    let data: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let cases = data["cases"].as_array().expect("cases");
+    let mut failures = Vec::new();
+    let mut n_values = 0;
+    for case in cases {
+        let name = case["name"].as_str().unwrap_or_default();
+        let script = case["script"].as_str().unwrap_or_default();
+        let mut out = Vec::new();
+        let (recorded, err) = run_source(script, opts.clone(), &mut out);
+        let stdout = String::from_utf8_lossy(&out);
+        let mut problems = Vec::new();
+        if stdout != case["stdout"].as_str().unwrap_or_default() {
+            problems.push(format!(
+                "stdout {:?} != expected {:?}",
+                stdout, case["stdout"]
+            ));
+        }
+        match (&case["error"], &err) {
+            (serde_json::Value::Null, Some(e)) => problems.push(format!("unexpected error: {e}")),
+            (serde_json::Value::Null, None) => {}
+            (exp, None) => problems.push(format!("expected error {exp}, got success")),
+            (exp, Some(e)) => {
+                let kind = exp["kind"].as_str().unwrap_or_default();
+                let msg = e.error.to_string();
+                if !msg.starts_with(&format!("{kind}:")) {
+                    problems.push(format!("expected {kind}: {}, got {msg}", exp["message"]));
+                }
+            }
+        }
+        let exp_values = case["values"].as_array().cloned().unwrap_or_default();
+        if exp_values.len() != recorded.len() {
+            problems.push(format!(
+                "{} values recorded, expected {}",
+                recorded.len(),
+                exp_values.len()
+            ));
+        }
+        for (k, (g, e)) in recorded.iter().zip(exp_values.iter()).enumerate() {
+            n_values += 1;
+            if let Err(why) = compare_value(&g.array, e) {
+                problems.push(format!("value {k} (line {}): {why}", g.line));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{name}:\n  {}", problems.join("\n  ")));
+        }
+    }
+    eprintln!(
+        "{file}: {} fixture scripts, {} values compared, {} failing",
+        cases.len(),
+        n_values,
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{file}: {} of {} cases differ from the real library:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
