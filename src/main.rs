@@ -12,7 +12,11 @@ use seedbridge::script::eval::RunOptions;
 use seedbridge::torch::cpu::CpuCapability;
 
 #[derive(Parser)]
-#[command(name = "seedbridge", version, about = "NumPy and PyTorch random streams, bit for bit")]
+#[command(
+    name = "seedbridge",
+    version,
+    about = "NumPy and PyTorch random streams, bit for bit"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,

@@ -5,3 +5,4 @@
 //! Every function here states which upstream routine it mirrors and how its result is rounded.
 
 pub mod cpu;
+pub mod cuda;

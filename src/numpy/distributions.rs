@@ -14,20 +14,10 @@ use super::ziggurat::{
 };
 use super::NpBitGen;
 
-// The libm functions NumPy's C code calls. Rust's std forwards these to the platform libm
-// (glibc on Linux), which is what NumPy links against, so results are bit-identical there.
-#[inline]
-fn c_log(x: f64) -> f64 {
-    x.ln()
-}
-#[inline]
-fn c_log1p(x: f64) -> f64 {
-    x.ln_1p()
-}
-#[inline]
-fn c_exp(x: f64) -> f64 {
-    x.exp()
-}
+// The libm functions NumPy's C code calls: glibc `log`, `log1p`, `exp` through `crate::math`,
+// and the float32 `log1pf` / `expf` (not in `crate::math` yet), which Rust's std forwards to the
+// platform libm (glibc on Linux, which NumPy links against).
+use crate::math::cpu::{exp as c_exp, log as c_log, log1p as c_log1p};
 #[inline]
 fn c_log1pf(x: f32) -> f32 {
     x.ln_1p()
@@ -1013,8 +1003,8 @@ where
         .collect();
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        for (k, (p, _, _)) in params.iter().enumerate() {
-            vals[k] = p.at(maps[k][i]);
+        for ((v, (p, _, _)), m) in vals.iter_mut().zip(params).zip(&maps) {
+            *v = p.at(m[i]);
         }
         out.push(f(&vals));
     }

@@ -921,7 +921,11 @@ fn subscript(recv: &Value, idx: &Index) -> Result<Value> {
             let t = Value::Tuple(recv.as_sequence().unwrap_or_default());
             match subscript(&t, idx)? {
                 Value::Tuple(items) => Ok(Value::Size(
-                    items.iter().filter_map(|v| v.as_i128_sat()).map(|d| d as usize).collect(),
+                    items
+                        .iter()
+                        .filter_map(|v| v.as_i128_sat())
+                        .map(|d| d as usize)
+                        .collect(),
                 )),
                 other => Ok(other),
             }
@@ -1099,7 +1103,7 @@ fn unary(op: UnaryOp, v: &Value) -> Result<Value> {
         (UnaryOp::Invert, Value::Int(i)) => Ok(Value::Int(-i - 1)),
         (UnaryOp::Neg, Value::Array(_) | Value::Tensor(_)) => {
             binary(BinOp::Mul, v, &Value::int(-1))
-                .or_else(|_| Err(Error::unsupported("unary minus on arrays")))
+                .map_err(|_| Error::unsupported("unary minus on these arrays"))
         }
         (_, other) => Err(Error::type_err(format!(
             "bad operand type for unary operator: '{}'",
@@ -1177,10 +1181,7 @@ fn binary(op: BinOp, l: &Value, r: &Value) -> Result<Value> {
     if matches!(l, Value::Array(_) | Value::Tensor(_))
         || matches!(r, Value::Array(_) | Value::Tensor(_))
     {
-        return Err(Error::unsupported(format!(
-            "the operator '{}' on arrays and tensors",
-            op.symbol()
-        )));
+        return super::arith::array_binary(op, l, r);
     }
     let (a, b) = match (as_num(l), as_num(r)) {
         (Some(a), Some(b)) => (a, b),

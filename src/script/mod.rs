@@ -8,6 +8,7 @@ pub mod bind_torch;
 pub mod lexer;
 pub mod parser;
 pub mod value;
+pub mod arith;
 pub mod display;
 pub mod eval;
 pub mod runner;

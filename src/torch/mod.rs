@@ -2,3 +2,4 @@
 //! The CUDA generator (Philox) lives in a sibling module.
 
 pub mod cpu;
+pub mod cuda;
