@@ -16,7 +16,8 @@
 
 #pragma once
 
-#define SB_DEV static __device__ __forceinline__
+#define SB_DEV __device__ __forceinline__
+#define SB_DEVM __device__ __forceinline__
 
 typedef unsigned int sb_u32;
 typedef unsigned long long sb_u64;

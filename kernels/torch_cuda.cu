@@ -106,71 +106,71 @@ struct sb_cvt;
 
 template <>
 struct sb_cvt<float> {
-    SB_DEV float from_f32(float v) { return v; }
-    SB_DEV float from_f64(double v) { return (float)v; }
-    SB_DEV float from_i64(sb_i64 v) { return (float)v; }
-    SB_DEV float from_u64(sb_u64 v) { return (float)v; }
-    SB_DEV float from_bool(bool v) { return v ? 1.0f : 0.0f; }
-    SB_DEV float round_f32(float v) { return v; }
+    SB_DEVM float from_f32(float v) const { return v; }
+    SB_DEVM float from_f64(double v) const { return (float)v; }
+    SB_DEVM float from_i64(sb_i64 v) const { return (float)v; }
+    SB_DEVM float from_u64(sb_u64 v) const { return (float)v; }
+    SB_DEVM float from_bool(bool v) const { return v ? 1.0f : 0.0f; }
+    SB_DEVM float round_f32(float v) const { return v; }
 };
 template <>
 struct sb_cvt<double> {
-    SB_DEV double from_f32(float v) { return (double)v; }
-    SB_DEV double from_f64(double v) { return v; }
-    SB_DEV double from_i64(sb_i64 v) { return (double)v; }
-    SB_DEV double from_u64(sb_u64 v) { return (double)v; }
-    SB_DEV double from_bool(bool v) { return v ? 1.0 : 0.0; }
+    SB_DEVM double from_f32(float v) const { return (double)v; }
+    SB_DEVM double from_f64(double v) const { return v; }
+    SB_DEVM double from_i64(sb_i64 v) const { return (double)v; }
+    SB_DEVM double from_u64(sb_u64 v) const { return (double)v; }
+    SB_DEVM double from_bool(bool v) const { return v ? 1.0 : 0.0; }
 };
 template <>
 struct sb_cvt<sb_half> {
-    SB_DEV sb_half from_f32(float v) {
+    SB_DEVM sb_half from_f32(float v) const {
         sb_half h;
         h.bits = sb_f32_to_f16(v);
         return h;
     }
-    SB_DEV sb_half from_f64(double v) { return from_f32((float)v); }
-    SB_DEV sb_half from_i64(sb_i64 v) { return from_f32((float)v); }
-    SB_DEV sb_half from_u64(sb_u64 v) { return from_f32((float)v); }
-    SB_DEV sb_half from_bool(bool v) { return from_f32(v ? 1.0f : 0.0f); }
+    SB_DEVM sb_half from_f64(double v) const { return from_f32((float)v); }
+    SB_DEVM sb_half from_i64(sb_i64 v) const { return from_f32((float)v); }
+    SB_DEVM sb_half from_u64(sb_u64 v) const { return from_f32((float)v); }
+    SB_DEVM sb_half from_bool(bool v) const { return from_f32(v ? 1.0f : 0.0f); }
     // static_cast<float>(static_cast<Half>(v))
-    SB_DEV float round_f32(float v) { return sb_f16_to_f32(sb_f32_to_f16(v)); }
+    SB_DEVM float round_f32(float v) const { return sb_f16_to_f32(sb_f32_to_f16(v)); }
 };
 template <>
 struct sb_cvt<sb_bf16> {
-    SB_DEV sb_bf16 from_f32(float v) {
+    SB_DEVM sb_bf16 from_f32(float v) const {
         sb_bf16 h;
         h.bits = sb_f32_to_bf16(v);
         return h;
     }
-    SB_DEV sb_bf16 from_f64(double v) { return from_f32((float)v); }
-    SB_DEV sb_bf16 from_i64(sb_i64 v) { return from_f32((float)v); }
-    SB_DEV sb_bf16 from_u64(sb_u64 v) { return from_f32((float)v); }
-    SB_DEV sb_bf16 from_bool(bool v) { return from_f32(v ? 1.0f : 0.0f); }
-    SB_DEV float round_f32(float v) { return sb_bf16_to_f32(sb_f32_to_bf16(v)); }
+    SB_DEVM sb_bf16 from_f64(double v) const { return from_f32((float)v); }
+    SB_DEVM sb_bf16 from_i64(sb_i64 v) const { return from_f32((float)v); }
+    SB_DEVM sb_bf16 from_u64(sb_u64 v) const { return from_f32((float)v); }
+    SB_DEVM sb_bf16 from_bool(bool v) const { return from_f32(v ? 1.0f : 0.0f); }
+    SB_DEVM float round_f32(float v) const { return sb_bf16_to_f32(sb_f32_to_bf16(v)); }
 };
 template <>
 struct sb_cvt<sb_bool> {
-    SB_DEV sb_bool mk(bool b) {
+    SB_DEVM sb_bool mk(bool b) const {
         sb_bool o;
         o.v = b ? 1 : 0;
         return o;
     }
-    SB_DEV sb_bool from_f32(float v) { return mk(v != 0.0f); }
-    SB_DEV sb_bool from_f64(double v) { return mk(v != 0.0); }
-    SB_DEV sb_bool from_i64(sb_i64 v) { return mk(v != 0); }
-    SB_DEV sb_bool from_u64(sb_u64 v) { return mk(v != 0); }
-    SB_DEV sb_bool from_bool(bool v) { return mk(v); }
+    SB_DEVM sb_bool from_f32(float v) const { return mk(v != 0.0f); }
+    SB_DEVM sb_bool from_f64(double v) const { return mk(v != 0.0); }
+    SB_DEVM sb_bool from_i64(sb_i64 v) const { return mk(v != 0); }
+    SB_DEVM sb_bool from_u64(sb_u64 v) const { return mk(v != 0); }
+    SB_DEVM sb_bool from_bool(bool v) const { return mk(v); }
 };
 
 // Integers: two's complement truncation from 64 bits; floats through a saturating truncation.
 #define SB_INT_CVT(T, FROM_F32)                                           \
     template <>                                                           \
     struct sb_cvt<T> {                                                    \
-        SB_DEV T from_f32(float v) { return (T)FROM_F32(v); }             \
-        SB_DEV T from_f64(double v) { return (T)FROM_F32((float)v); }     \
-        SB_DEV T from_i64(sb_i64 v) { return (T)v; }                      \
-        SB_DEV T from_u64(sb_u64 v) { return (T)v; }                      \
-        SB_DEV T from_bool(bool v) { return (T)(v ? 1 : 0); }             \
+        SB_DEVM T from_f32(float v) const { return (T)FROM_F32(v); }             \
+        SB_DEVM T from_f64(double v) const { return (T)FROM_F32((float)v); }     \
+        SB_DEVM T from_i64(sb_i64 v) const { return (T)v; }                      \
+        SB_DEVM T from_u64(sb_u64 v) const { return (T)v; }                      \
+        SB_DEVM T from_bool(bool v) const { return (T)(v ? 1 : 0); }             \
     };
 SB_INT_CVT(signed char, sb_f32_to_i32_sat)
 SB_INT_CVT(unsigned char, sb_f32_to_i32_sat)
@@ -205,24 +205,41 @@ SB_DEV void sb_grid_stride(sb_i64 numel, sb_u64 seed, sb_u64 offset, Draw draw, 
     }
 }
 
-SB_DEV sb_f32x4 sb_draw_uniform4(sb_u32x4 r) { return sb_uniform4(r); }
-SB_DEV sb_f64x2 sb_draw_uniform2_double(sb_u32x4 r) { return sb_uniform2_double(r); }
-SB_DEV sb_f32x4 sb_draw_normal4(sb_u32x4 r) { return sb_normal4(r); }
-SB_DEV sb_f64x2 sb_draw_normal2_double(sb_u32x4 r) { return sb_normal2_double(r); }
-SB_DEV sb_u32x4 sb_draw_u32x4(sb_u32x4 r) { return r; }
-SB_DEV sb_u64x2 sb_draw_u64x2(sb_u32x4 r) { return sb_u64pair(r); }
-
+// dist_func of each kernel family, as functors (inlined into the loop).
 struct sb_u32x4v {
     sb_u32 v[4];
 };
-SB_DEV sb_u32x4v sb_draw_u32(sb_u32x4 r) {
-    sb_u32x4v o;
-    o.v[0] = r.x;
-    o.v[1] = r.y;
-    o.v[2] = r.z;
-    o.v[3] = r.w;
-    return o;
-}
+struct sb_draw_uniform4_t {
+    SB_DEVM sb_f32x4 operator()(sb_u32x4 r) const { return sb_uniform4(r); }
+};
+struct sb_draw_uniform2_double_t {
+    SB_DEVM sb_f64x2 operator()(sb_u32x4 r) const { return sb_uniform2_double(r); }
+};
+struct sb_draw_normal4_t {
+    SB_DEVM sb_f32x4 operator()(sb_u32x4 r) const { return sb_normal4(r); }
+};
+struct sb_draw_normal2_double_t {
+    SB_DEVM sb_f64x2 operator()(sb_u32x4 r) const { return sb_normal2_double(r); }
+};
+struct sb_draw_u32_t {
+    SB_DEVM sb_u32x4v operator()(sb_u32x4 r) const {
+        sb_u32x4v o;
+        o.v[0] = r.x;
+        o.v[1] = r.y;
+        o.v[2] = r.z;
+        o.v[3] = r.w;
+        return o;
+    }
+};
+struct sb_draw_u64x2_t {
+    SB_DEVM sb_u64x2 operator()(sb_u32x4 r) const { return sb_u64pair(r); }
+};
+#define sb_draw_uniform4 sb_draw_uniform4_t()
+#define sb_draw_uniform2_double sb_draw_uniform2_double_t()
+#define sb_draw_normal4 sb_draw_normal4_t()
+#define sb_draw_normal2_double sb_draw_normal2_double_t()
+#define sb_draw_u32 sb_draw_u32_t()
+#define sb_draw_u64x2 sb_draw_u64x2_t()
 
 #define SB_ARGS                                                                            \
     void *out_, const void *aux_, long long numel, unsigned long long seed,                \

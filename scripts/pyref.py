@@ -38,7 +38,7 @@ def _as_array(v):
     if isinstance(v, float):
         return np.asarray(v, dtype=np.float64)
     if isinstance(v, (np.ndarray, np.generic)):
-        return np.asarray(v)
+        return np.array(v, copy=True)  # a snapshot: later in-place calls must not change it
     if torch is not None and isinstance(v, torch.Tensor):
         t = v.detach().cpu()
         if t.dtype == torch.bfloat16:

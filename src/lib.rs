@@ -3,14 +3,16 @@
 //! See `README.md` for the supported calls and their fidelity.
 
 pub mod array;
+pub mod cuda;
 pub mod engine;
 pub mod error;
 pub mod format;
 pub mod math;
 pub mod npy;
 pub mod numpy;
-pub mod torch;
+pub mod pyrandom;
 pub mod script;
+pub mod torch;
 
 pub use array::{DType, Data, NdArray};
 pub use error::{Error, Result};

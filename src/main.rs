@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use seedbridge::script::bind_torch_cuda::Backend as CudaBackend;
 use seedbridge::script::eval::RunOptions;
 use seedbridge::torch::cpu::CpuCapability;
+use seedbridge::torch::cuda::GpuProfile;
 
 #[derive(Parser)]
 #[command(
@@ -51,10 +53,14 @@ enum Cmd {
         /// Which of torch's CPU kernel variants to reproduce.
         #[arg(long, value_enum, default_value = "avx2")]
         cpu_capability: Capability,
-        /// CUDA device profile for torch.cuda launch geometry (preset name or SMSxTHREADS).
+        /// CUDA device profile for torch.cuda launch geometry (preset name such as a100,
+        /// h100-sxm, rtx4090, or SMSxTHREADS like 108x2048). Default: h100-sxm (also an H200's
+        /// geometry), with a note on stderr; tensors up to one wave are the same on every GPU.
         #[arg(long, value_name = "PROFILE")]
         gpu: Option<String>,
-        /// Where device='cuda' work runs.
+        /// Where device='cuda' work runs: auto emulates torch.cuda on the CPU when no GPU is
+        /// usable (noted on stderr; torch.cuda.is_available() is then True, 8 devices); cpu
+        /// always emulates; cuda requires a usable GPU.
         #[arg(long, value_enum, default_value = "auto")]
         backend: Backend,
         /// Also print the value of bare expression statements, as the Python REPL does.
@@ -93,8 +99,18 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            if gpu.is_some() || !matches!(backend, Backend::Auto | Backend::Cpu) {
-                // The CUDA profile and backend are consumed by torch.cuda calls; validated there.
+            // An unknown profile is an error even when the script never touches CUDA.
+            if let Some(spec) = &gpu {
+                if let Err(e) = GpuProfile::parse(spec) {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            if matches!(backend, Backend::Cuda) {
+                if let Err(e) = seedbridge::script::bind_torch_cuda::require_gpu() {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
             }
             let opts = RunOptions {
                 cpu_capability: match cpu_capability {
@@ -102,6 +118,12 @@ fn main() -> ExitCode {
                     Capability::Default => CpuCapability::Default,
                 },
                 echo,
+                gpu,
+                backend: match backend {
+                    Backend::Auto => CudaBackend::Auto,
+                    Backend::Cpu => CudaBackend::Cpu,
+                    Backend::Cuda => CudaBackend::Cuda,
+                },
             };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

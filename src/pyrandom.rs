@@ -21,7 +21,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use num_bigint::{BigInt, BigUint, Sign};
-use num_integer::{Integer, Roots};
+use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::engine::mt19937::{Mt19937, N};
@@ -264,7 +264,11 @@ pub fn float_hash(v: f64) -> Option<u64> {
         return None;
     }
     if v.is_infinite() {
-        return Some(if v > 0.0 { 314_159 } else { (-314_159i64) as u64 });
+        return Some(if v > 0.0 {
+            314_159
+        } else {
+            (-314_159i64) as u64
+        });
     }
     let (mut m, mut e) = frexp(v);
     let mut negative = false;
@@ -488,11 +492,15 @@ fn py_pow(x: f64, y: f64) -> Result<f64> {
         ));
     }
     if x < 0.0 {
-        return Err(Error::unsupported("a negative base in random's float power"));
+        return Err(Error::unsupported(
+            "a negative base in random's float power",
+        ));
     }
     let r = x.powf(y);
     if r.is_infinite() && x.is_finite() && y.is_finite() {
-        return Err(Error::Overflow("(34, 'Numerical result out of range')".into()));
+        return Err(Error::Overflow(
+            "(34, 'Numerical result out of range')".into(),
+        ));
     }
     Ok(r)
 }
@@ -777,9 +785,9 @@ impl PyRandom {
             )));
         }
         let n = if step.is_positive() {
-            (&width + step - 1).div_floor(step)
+            (&width + step - 1u32).div_floor(step)
         } else if step.is_negative() {
-            (&width + step + 1).div_floor(step)
+            (&width + step + 1u32).div_floor(step)
         } else {
             return Err(Error::value("zero step for randrange()"));
         };
@@ -829,7 +837,8 @@ impl PyRandom {
             .collect())
     }
 
-    /// `Random.sample(range(n), k)` for any `n`.
+    /// `Random.sample(range(n), k)`. CPython refuses `n >= 2^63` (`len(range(n))` overflows a
+    /// `ssize_t`); beyond that the same set algorithm is simply continued on big integers.
     pub fn sample_range(&mut self, n: &BigUint, k: usize) -> Result<Vec<BigUint>> {
         if BigUint::from(k) > *n {
             return Err(Error::value("Sample larger than population or is negative"));
@@ -902,23 +911,25 @@ impl PyRandom {
         if !total.is_positive() {
             return Err(Error::value("Total of counts must be greater than zero"));
         }
+        // Once a float enters the running sum every later sum is a float, so an int total
+        // means all cumulative counts are ints.
+        let cum: Vec<BigInt> = cum
+            .into_iter()
+            .map(|c| match c {
+                PyNum::Int(i) => Ok(i),
+                PyNum::Float(_) => Err(Error::type_err("Counts must be integers")),
+            })
+            .collect::<Result<_>>()?;
         let sel = self.sample_range(total.magnitude(), k)?;
         Ok(sel
             .into_iter()
             .map(|s| {
+                // bisect.bisect_right, step by step (the sums need not be sorted).
                 let s = BigInt::from(s);
                 let (mut lo, mut hi) = (0usize, cum.len());
                 while lo < hi {
                     let mid = (lo + hi) / 2;
-                    let less = match &cum[mid] {
-                        PyNum::Int(c) => s < *c,
-                        PyNum::Float(f) => !float_lt(*f, &PyNum::Int(s.clone())) && {
-                            // s < f  <=>  not (f <= s)
-                            let fs = PyNum::Int(s.clone());
-                            !(float_lt(*f, &fs) || (!f.is_nan() && *f == int_to_f64(&s).unwrap_or(f64::NAN) && !float_lt(*f, &fs) && float_eq_int(*f, &s)))
-                        },
-                    };
-                    if less {
+                    if s < cum[mid] {
                         hi = mid;
                     } else {
                         lo = mid + 1;
@@ -947,12 +958,7 @@ impl PyRandom {
 
     /// The positions `Random.choices(population, cum_weights=cum, k=k)` picks for a population
     /// of `n` elements: `bisect(cum, random() * total, 0, n - 1)`, with CPython's checks.
-    pub fn choices_cum_weights(
-        &mut self,
-        n: usize,
-        cum: &[PyNum],
-        k: usize,
-    ) -> Result<Vec<usize>> {
+    pub fn choices_cum_weights(&mut self, n: usize, cum: &[PyNum], k: usize) -> Result<Vec<usize>> {
         if cum.len() != n {
             return Err(Error::value(
                 "The number of weights does not match the population",
@@ -977,12 +983,7 @@ impl PyRandom {
 
     /// `Random.choices(population, weights, k=k)`: `cum = accumulate(weights)`, then as
     /// [`PyRandom::choices_cum_weights`].
-    pub fn choices_weights(
-        &mut self,
-        n: usize,
-        weights: &[PyNum],
-        k: usize,
-    ) -> Result<Vec<usize>> {
+    pub fn choices_weights(&mut self, n: usize, weights: &[PyNum], k: usize) -> Result<Vec<usize>> {
         let mut cum: Vec<PyNum> = Vec::with_capacity(weights.len());
         for w in weights {
             let next = match cum.last() {
@@ -1224,8 +1225,8 @@ impl PyRandom {
     /// `pos > 624`.
     pub fn setstate(&mut self, state: &PyRandomState) -> Result<()> {
         self.gauss_next = state.gauss_next;
-        self.mt = Mt19937::from_state(state.key, state.pos)
-            .map_err(|_| Error::value("invalid state"))?;
+        self.mt =
+            Mt19937::from_state(state.key, state.pos).map_err(|_| Error::value("invalid state"))?;
         Ok(())
     }
 
@@ -1237,13 +1238,5 @@ impl PyRandom {
     /// Sets `self.gauss_next` (as `setstate` does before validating the MT state).
     pub fn set_gauss_next(&mut self, v: Option<f64>) {
         self.gauss_next = v;
-    }
-}
-
-/// `float == int`, exactly.
-fn float_eq_int(f: f64, i: &BigInt) -> bool {
-    f.is_finite() && f.fract() == 0.0 && !float_lt(f, &PyNum::Int(i.clone())) && {
-        // f >= i and f is integral: equal iff i >= f, i.e. not (f > i) <=> f < i + 1.
-        float_lt(f, &PyNum::Int(i + 1))
     }
 }

@@ -87,7 +87,12 @@ pub fn curand_block(seed: u64, subsequence: u64, offset: u64, r: u64) -> [u32; 4
         .wrapping_add(u128::from(offset / 4))
         .wrapping_add(u128::from(r));
     philox4x32_10(
-        [c as u32, (c >> 32) as u32, (c >> 64) as u32, (c >> 96) as u32],
+        [
+            c as u32,
+            (c >> 32) as u32,
+            (c >> 64) as u32,
+            (c >> 96) as u32,
+        ],
         curand_key(seed),
     )
 }
@@ -265,7 +270,11 @@ mod tests {
 
     #[test]
     fn init_places_subsequence_and_offset() {
-        let s = CurandPhilox::new(0x1234_5678_9abc_def0, 0x1111_2222_3333_4444, 4 * 0x5555_6666);
+        let s = CurandPhilox::new(
+            0x1234_5678_9abc_def0,
+            0x1111_2222_3333_4444,
+            4 * 0x5555_6666,
+        );
         assert_eq!(s.counter(), [0x5555_6666, 0, 0x3333_4444, 0x1111_2222]);
         assert_eq!(s.key(), [0x9abc_def0, 0x1234_5678]);
         assert_eq!(s.word_index(), 0);

@@ -857,6 +857,20 @@ pub fn py_shape(shape: &[usize]) -> String {
     }
 }
 
+/// The element count of a result of shape `shape`: [`crate::array::checked_size`], and NumPy's
+/// `MemoryError` for results this process should not try to allocate (over 2^33 elements,
+/// i.e. 64 GiB of float64), instead of aborting on a failed allocation.
+pub fn alloc_len(shape: &[usize]) -> crate::Result<usize> {
+    let n = crate::array::checked_size(shape)?;
+    if n > 1 << 33 {
+        return Err(crate::Error::Memory(format!(
+            "Unable to allocate an array with shape {}",
+            py_shape(shape)
+        )));
+    }
+    Ok(n)
+}
+
 /// `PyArray_Broadcast` (`numpy/_core/src/multiarray/iterators.c`): the broadcast shape of the
 /// operands of a multi-iterator, with NumPy's `shape mismatch` message naming the two
 /// operands (by position) that disagree.
@@ -967,7 +981,7 @@ where
             *v = p.at(0);
         }
         let shape = size.map(|s| s.to_vec()).unwrap_or_default();
-        let n = crate::array::checked_size(&shape)?;
+        let n = alloc_len(&shape)?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             out.push(f(&vals));
@@ -996,7 +1010,7 @@ where
             broadcast_shapes(&shapes)?
         }
     };
-    let n = crate::array::checked_size(&shape)?;
+    let n = alloc_len(&shape)?;
     let maps: Vec<Vec<usize>> = params
         .iter()
         .map(|(p, _, _)| broadcast_index_map(&shape, p.shape()))
@@ -1141,7 +1155,7 @@ pub fn bounded_integers<B: NpBitGen + ?Sized>(
     };
     if let Some(s) = size {
         if s.iter().product::<usize>() == 0 {
-            crate::array::checked_size(s)?;
+            alloc_len(s)?;
             return Ok(NdArray::new(s.to_vec(), int_data(dtype, Vec::new())));
         }
     }
@@ -1161,7 +1175,7 @@ pub fn bounded_integers<B: NpBitGen + ?Sized>(
         let rng = ((hi - lo) as u64) & width_mask;
         let off = (lo as u64) & width_mask;
         let shape = size.map(|s| s.to_vec()).unwrap_or_default();
-        let n = crate::array::checked_size(&shape)?;
+        let n = alloc_len(&shape)?;
         let mut raw = vec![0u64; n];
         fill_bounded(b, bits, off, rng, use_masked, &mut raw);
         return Ok(NdArray::new(shape, int_data(dtype, raw)));
@@ -1210,7 +1224,7 @@ pub fn bounded_integers<B: NpBitGen + ?Sized>(
         }
         None => (lh_shape.clone(), lh_shape),
     };
-    let cnt = crate::array::checked_size(&out_shape)?;
+    let cnt = alloc_len(&out_shape)?;
     let total: usize = iter_shape.iter().product();
     if total < cnt {
         return Err(Error::unsupported(

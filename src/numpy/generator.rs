@@ -58,13 +58,13 @@ fn float_fill(
     let shape = shape_of(size);
     match dtype {
         DType::F64 => {
-            let n = crate::array::checked_size(&shape)?;
+            let n = super::distributions::alloc_len(&shape)?;
             let mut out = vec![0.0f64; n];
             f64_fill(b, &mut out);
             Ok(NdArray::new(shape, Data::F64(out)))
         }
         DType::F32 => {
-            let n = crate::array::checked_size(&shape)?;
+            let n = super::distributions::alloc_len(&shape)?;
             let mut out = vec![0.0f32; n];
             f32_fill(b, &mut out);
             Ok(NdArray::new(shape, Data::F32(out)))
@@ -237,7 +237,8 @@ impl Generator {
 
     /// `bytes(length)`: raw `next_uint32` words, little-endian, truncated to `length`.
     pub fn bytes(&mut self, length: usize) -> Vec<u8> {
-        let n = if length == 0 { 0 } else { (length - 1) / 4 + 1 };
+        // `(length - 1) // 4 + 1` in C division (`cdivision=True`): `bytes(0)` draws one word.
+        let n = if length == 0 { 1 } else { (length - 1) / 4 + 1 };
         let mut out = Vec::with_capacity(4 * n);
         for _ in 0..n {
             out.extend_from_slice(&super::NpBitGen::next_uint32(&mut self.bitgen).to_le_bytes());
@@ -404,7 +405,7 @@ impl Generator {
             None => None,
         };
         let shape = shape_of(size);
-        let n = crate::array::checked_size(&shape)?;
+        let n = super::distributions::alloc_len(&shape)?;
         let idx: Vec<i64> = if replace {
             if let Some(cp) = &checked {
                 let cdf = cdf_of(&cp.p);

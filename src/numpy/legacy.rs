@@ -108,7 +108,7 @@ pub(crate) fn arange_i64(n: i128) -> Result<Vec<i64>> {
         return Ok(Vec::new());
     }
     let n = usize::try_from(n).map_err(|_| Error::Memory("arange too large".into()))?;
-    crate::array::checked_size(&[n])?;
+    super::distributions::alloc_len(&[n])?;
     Ok((0..n as i64).collect())
 }
 
@@ -414,7 +414,7 @@ impl RandomState {
     /// `random_sample(size)` (also `random`, `sample`, `ranf`): `next_double` per element.
     pub fn random_sample(&mut self, size: Option<&[usize]>) -> Result<NdArray> {
         let shape = shape_of(size);
-        let n = crate::array::checked_size(&shape)?;
+        let n = super::distributions::alloc_len(&shape)?;
         let mut out = vec![0.0; n];
         random_standard_uniform_fill(&mut self.bitgen, &mut out);
         Ok(NdArray::new(shape, Data::F64(out)))
@@ -428,7 +428,7 @@ impl RandomState {
     /// `standard_normal(size)`: `legacy_gauss` per element (polar method, cached pair).
     pub fn standard_normal(&mut self, size: Option<&[usize]>) -> Result<NdArray> {
         let shape = shape_of(size);
-        let n = crate::array::checked_size(&shape)?;
+        let n = super::distributions::alloc_len(&shape)?;
         let out = self.with_cache(|b, c| (0..n).map(|_| legacy_gauss(b, c)).collect());
         Ok(NdArray::new(shape, Data::F64(out)))
     }
@@ -499,7 +499,7 @@ impl RandomState {
     /// `tomaxint(size)`: `next_uint64() >> 1` per element (C `long` is 64-bit), int64.
     pub fn tomaxint(&mut self, size: Option<&[usize]>) -> Result<NdArray> {
         let shape = shape_of(size);
-        let n = crate::array::checked_size(&shape)?;
+        let n = super::distributions::alloc_len(&shape)?;
         let out = (0..n)
             .map(|_| random_positive_int(&mut self.bitgen))
             .collect();
@@ -556,7 +556,8 @@ impl RandomState {
     /// `bytes(length)`: `randint(0, 2**32, size=ceil(length/4), dtype=uint32)` as
     /// little-endian bytes, truncated to `length`.
     pub fn bytes(&mut self, length: usize) -> Vec<u8> {
-        let n = if length == 0 { 0 } else { (length - 1) / 4 + 1 };
+        // `(length - 1) // 4 + 1` in C division (`cdivision=True`): `bytes(0)` draws one word.
+        let n = if length == 0 { 1 } else { (length - 1) / 4 + 1 };
         let mut out = Vec::with_capacity(4 * n);
         for _ in 0..n {
             out.extend_from_slice(&super::NpBitGen::next_uint32(&mut self.bitgen).to_le_bytes());
@@ -675,7 +676,7 @@ impl RandomState {
             None => None,
         };
         let shape = shape_of(size);
-        let n = crate::array::checked_size(&shape)?;
+        let n = super::distributions::alloc_len(&shape)?;
         let idx: Vec<i64> = if replace {
             if let Some(cp) = &checked {
                 let cdf = cdf_of(&cp.p);

@@ -19,14 +19,14 @@ use half::{bf16, f16};
 use num_bigint::{BigInt, BigUint};
 use num_traits::{Signed, ToPrimitive, Zero};
 
-use super::value::{numpy_size, opt, required, Args, DTypeOrigin, PyObject, Value};
-use crate::array::{checked_size, DType, Data, NdArray};
+use super::value::{numpy_size, opt, Args, DTypeOrigin, PyObject, Value};
+use crate::array::{DType, Data, NdArray};
 use crate::engine::mt19937::N as MT_N;
 use crate::engine::philox4x64::Philox4x64;
 use crate::engine::seed_sequence::{int_to_words, SeedSequence, DEFAULT_POOL_SIZE};
 use crate::engine::sfc64::Sfc64;
 use crate::numpy::bitgen::{BitGenState, BitGenerator, Engine};
-use crate::numpy::distributions::{FParam, IParam};
+use crate::numpy::distributions::{alloc_len as checked_size, FParam, IParam};
 use crate::numpy::generator::Generator;
 use crate::numpy::legacy::{
     apply_swaps, entropy_seed_sequence, ChoiceA, LegacySeed, LegacyState, Probabilities,
@@ -914,6 +914,25 @@ fn iparam(v: &Value, dtype: DType) -> Result<IParam> {
     }
 }
 
+/// A required argument, with Cython's message when it is missing
+/// (`randint() takes at least 1 positional argument (0 given)`).
+fn need(b: &[Option<Value>], i: usize, func: &str, args: &Args) -> Result<Value> {
+    if let Some(v) = &b[i] {
+        return Ok(v.clone());
+    }
+    let nreq = i + 1;
+    let how = if b.len() == nreq {
+        "exactly"
+    } else {
+        "at least"
+    };
+    Err(Error::type_err(format!(
+        "{func}() takes {how} {nreq} positional argument{} ({} given)",
+        if nreq == 1 { "" } else { "s" },
+        args.pos.len()
+    )))
+}
+
 /// `size=` (None, an int or a sequence of ints).
 fn size_arg(v: &Option<Value>) -> Result<Option<Vec<usize>>> {
     numpy_size(v)
@@ -1773,7 +1792,7 @@ fn rs_call(o: &RandomStateObj, name: &str, args: &Args) -> Result<Value> {
         }
         "set_state" => {
             let b = args.bind("set_state", &["state"])?;
-            rs_set_state(o, &required(&b[0], "set_state", "state")?)?;
+            rs_set_state(o, &need(&b, 0, "set_state", args)?)?;
             Ok(Value::None)
         }
         "random_sample" | "random" | "sample" | "ranf" => {
@@ -1856,7 +1875,7 @@ fn rs_call(o: &RandomStateObj, name: &str, args: &Args) -> Result<Value> {
                     dtype.name()
                 )));
             }
-            let low = iparam(&required(&b[0], name, "low")?, dtype)?;
+            let low = iparam(&need(&b, 0, name, args)?, dtype)?;
             let high = match opt(&b[1]) {
                 None => None,
                 Some(h) => Some(iparam(&h, dtype)?),
@@ -1873,7 +1892,7 @@ fn rs_call(o: &RandomStateObj, name: &str, args: &Args) -> Result<Value> {
         }
         "random_integers" => {
             let b = args.bind(name, &["low", "high", "size"])?;
-            let low = iparam(&required(&b[0], name, "low")?, DType::I64)?;
+            let low = iparam(&need(&b, 0, name, args)?, DType::I64)?;
             let high = match opt(&b[1]) {
                 None => None,
                 Some(h) => Some(py_int(&h)?),
@@ -1884,10 +1903,14 @@ fn rs_call(o: &RandomStateObj, name: &str, args: &Args) -> Result<Value> {
         }
         "bytes" => {
             let b = args.bind(name, &["length"])?;
-            let length = int_arg(&required(&b[0], name, "length")?, "length")?;
-            let n = (length - 1).div_euclid(4) + 1;
+            let length = int_arg(&need(&b, 0, name, args)?, "length")?;
+            // C division (`cdivision=True`): `bytes(0)` still draws one word.
+            let n = (length - 1) / 4 + 1;
             if n < 0 {
                 return Err(Error::value("negative dimensions are not allowed"));
+            }
+            if n == 0 {
+                return Ok(Value::Bytes(Vec::new()));
             }
             let out = with_rs(o, |rs| rs.bytes(4 * n as usize));
             let keep = if length < 0 { 0 } else { length as usize };
@@ -1895,7 +1918,7 @@ fn rs_call(o: &RandomStateObj, name: &str, args: &Args) -> Result<Value> {
         }
         "shuffle" => {
             let b = args.bind(name, &["x"])?;
-            let x = required(&b[0], name, "x")?;
+            let x = need(&b, 0, name, args)?;
             shuffle_value(
                 &x,
                 |n| with_rs(o, |rs| rs.shuffle_swaps(n)),
@@ -1904,7 +1927,7 @@ fn rs_call(o: &RandomStateObj, name: &str, args: &Args) -> Result<Value> {
         }
         "permutation" => {
             let b = args.bind(name, &["x"])?;
-            let x = required(&b[0], name, "x")?;
+            let x = need(&b, 0, name, args)?;
             if let Some(n) = permutation_int_arg(&x) {
                 let r = with_rs(o, |rs| rs.permutation_int(n.0))?;
                 return Ok(arr(if n.1 { cast(&r, DType::F64)? } else { r }));
@@ -1914,7 +1937,7 @@ fn rs_call(o: &RandomStateObj, name: &str, args: &Args) -> Result<Value> {
         }
         "choice" => {
             let b = args.bind(name, &["a", "size", "replace", "p"])?;
-            let pop = choice_pop(&required(&b[0], name, "a")?, true)?;
+            let pop = choice_pop(&need(&b, 0, name, args)?, true)?;
             let replace = truthy(&b[2], true)?;
             let size = choice_size(&b[1], replace, true)?;
             let p = choice_p(&b[3])?;
@@ -1975,8 +1998,23 @@ fn py_int(v: &Value) -> Result<i128> {
     }
 }
 
+/// An unknown method: `Unsupported` when NumPy has it, else NumPy's `AttributeError`.
 fn unknown_method(tn: &str, name: &str) -> Error {
-    Error::unsupported(format!("{tn}.{name}"))
+    let (all, qual): (&[&str], String) = match tn {
+        "RandomState" => (RS_ALL, "numpy.random.mtrand.RandomState".into()),
+        "Generator" => (GEN_ALL, "numpy.random._generator.Generator".into()),
+        "SeedSequence" => (&[], "numpy.random.bit_generator.SeedSequence".into()),
+        "ndarray" => (ARRAY_ALL, "numpy.ndarray".into()),
+        other => (
+            &[],
+            format!("numpy.random._{}.{other}", other.to_lowercase()),
+        ),
+    };
+    if all.contains(&name) {
+        Error::unsupported(format!("{tn}.{name}"))
+    } else {
+        attr_error(&qual, name)
+    }
 }
 
 // =============================================================================================
@@ -2005,7 +2043,8 @@ fn axis_arg(v: &Option<Value>, default: i64) -> Result<i64> {
 
 /// Children of a bit generator's seed sequence (`BitGenerator.spawn`).
 fn spawn_bitgens(sh: &BgShared, n: i64) -> Result<Vec<Rc<BgShared>>> {
-    let n = usize::try_from(n).map_err(|_| Error::value("n_children must be non-negative"))?;
+    let n = usize::try_from(n)
+        .map_err(|_| Error::Overflow("can't convert negative value to uint32_t".into()))?;
     let ss = sh.seed_seq.borrow().clone().ok_or_else(|| {
         Error::type_err("The underlying SeedSequence does not implement spawning.")
     })?;
@@ -2100,7 +2139,7 @@ fn gen_call(sh: &Rc<BgShared>, name: &str, args: &Args) -> Result<Value> {
                     dtype.name()
                 )));
             }
-            let low = iparam(&required(&b[0], name, "low")?, dtype)?;
+            let low = iparam(&need(&b, 0, name, args)?, dtype)?;
             let high = match opt(&b[1]) {
                 None => None,
                 Some(h) => Some(iparam(&h, dtype)?),
@@ -2118,10 +2157,14 @@ fn gen_call(sh: &Rc<BgShared>, name: &str, args: &Args) -> Result<Value> {
         }
         "bytes" => {
             let b = args.bind(name, &["length"])?;
-            let length = int_arg(&required(&b[0], name, "length")?, "length")?;
-            let n = (length - 1).div_euclid(4) + 1;
+            let length = int_arg(&need(&b, 0, name, args)?, "length")?;
+            // C division (`cdivision=True`): `bytes(0)` still draws one word.
+            let n = (length - 1) / 4 + 1;
             if n < 0 {
                 return Err(Error::value("negative dimensions are not allowed"));
+            }
+            if n == 0 {
+                return Ok(Value::Bytes(Vec::new()));
             }
             let out = with_gen(sh, |g| g.bytes(4 * n as usize));
             let keep = if length < 0 { 0 } else { length as usize };
@@ -2129,7 +2172,7 @@ fn gen_call(sh: &Rc<BgShared>, name: &str, args: &Args) -> Result<Value> {
         }
         "shuffle" => {
             let b = args.bind(name, &["x", "axis"])?;
-            let x = required(&b[0], name, "x")?;
+            let x = need(&b, 0, name, args)?;
             let axis = axis_arg(&b[1], 0)?;
             if matches!(x, Value::List(_) | Value::Tuple(_)) && axis != 0 {
                 return Err(Error::Runtime(
@@ -2145,11 +2188,11 @@ fn gen_call(sh: &Rc<BgShared>, name: &str, args: &Args) -> Result<Value> {
         }
         "permutation" => {
             let b = args.bind(name, &["x", "axis"])?;
-            let x = required(&b[0], name, "x")?;
+            let x = need(&b, 0, name, args)?;
             let axis = axis_arg(&b[1], 0)?;
             if let Some((n, is_u64)) = permutation_int_arg(&x) {
                 let r = with_gen(sh, |g| g.permutation_int(n))?;
-                return Ok(arr(if is_u64 { cast(&r, DType::U64)? } else { r }));
+                return Ok(arr(if is_u64 { cast(&r, DType::F64)? } else { r }));
             }
             let a = to_ndarray(&x)?;
             Ok(arr(with_gen(sh, |g| g.permutation(&a, axis))?))
@@ -2157,7 +2200,7 @@ fn gen_call(sh: &Rc<BgShared>, name: &str, args: &Args) -> Result<Value> {
         "permuted" => {
             let b = args.bind_kwonly(name, &["x"], &["axis", "out"])?;
             no_out(&b[2])?;
-            let x = to_ndarray(&required(&b[0], name, "x")?)?;
+            let x = to_ndarray(&need(&b, 0, name, args)?)?;
             let axis = match opt(&b[1]) {
                 None => None,
                 Some(a) => Some(int_arg(&a, "axis")?),
@@ -2169,7 +2212,7 @@ fn gen_call(sh: &Rc<BgShared>, name: &str, args: &Args) -> Result<Value> {
         }
         "choice" => {
             let b = args.bind(name, &["a", "size", "replace", "p", "axis", "shuffle"])?;
-            let pop = choice_pop(&required(&b[0], name, "a")?, false)?;
+            let pop = choice_pop(&need(&b, 0, name, args)?, false)?;
             let replace = truthy(&b[2], true)?;
             let size = choice_size(&b[1], replace, false)?;
             let p = choice_p(&b[3])?;
@@ -2189,7 +2232,7 @@ fn gen_call(sh: &Rc<BgShared>, name: &str, args: &Args) -> Result<Value> {
         }
         "spawn" => {
             let b = args.bind(name, &["n_children"])?;
-            let n = int_arg(&required(&b[0], name, "n_children")?, "n_children")?;
+            let n = int_arg(&need(&b, 0, name, args)?, "n_children")?;
             let kids = spawn_bitgens(sh, n)?;
             Ok(Value::list(
                 kids.into_iter().map(|k| obj(GeneratorObj(k))).collect(),
@@ -2223,7 +2266,7 @@ fn bitgen_call(recv: &Value, sh: &Rc<BgShared>, name: &str, args: &Args) -> Resu
         }
         "spawn" => {
             let b = args.bind(name, &["n_children"])?;
-            let n = int_arg(&required(&b[0], name, "n_children")?, "n_children")?;
+            let n = int_arg(&need(&b, 0, name, args)?, "n_children")?;
             let kids = spawn_bitgens(sh, n)?;
             Ok(Value::list(
                 kids.into_iter().map(|k| obj(BitGenObj(k))).collect(),
@@ -2247,7 +2290,7 @@ fn bitgen_call(recv: &Value, sh: &Rc<BgShared>, name: &str, args: &Args) -> Resu
         }
         "advance" => {
             let b = args.bind(name, &["delta"])?;
-            let d = required(&b[0], name, "delta")?;
+            let d = need(&b, 0, name, args)?;
             let delta = d.as_index().ok_or_else(|| {
                 Error::type_err(format!(
                     "'{}' object cannot be interpreted as an integer",
@@ -2257,7 +2300,11 @@ fn bitgen_call(recv: &Value, sh: &Rc<BgShared>, name: &str, args: &Args) -> Resu
             sh.bg.borrow_mut().advance(&delta)?;
             Ok(recv.clone())
         }
-        _ => Err(unknown_method(sh.bg.borrow().name(), name)),
+        "lock" | "capsule" | "ctypes" | "cffi" => Err(Error::unsupported(format!(
+            "{}.{name}",
+            sh.bg.borrow().name()
+        ))),
+        _ => Err(attr_error(sh.bg.borrow().qualified_name(), name)),
     }
 }
 
@@ -2265,7 +2312,7 @@ fn seedseq_call(s: &Rc<SsShared>, name: &str, args: &Args) -> Result<Value> {
     match name {
         "generate_state" => {
             let b = args.bind(name, &["n_words", "dtype"])?;
-            let n = int_arg(&required(&b[0], name, "n_words")?, "n_words")?;
+            let n = int_arg(&need(&b, 0, name, args)?, "n_words")?;
             let dtype = match opt(&b[1]) {
                 None => DType::U32,
                 Some(d) => parse_dtype(&d)?.0,
@@ -2287,9 +2334,9 @@ fn seedseq_call(s: &Rc<SsShared>, name: &str, args: &Args) -> Result<Value> {
         }
         "spawn" => {
             let b = args.bind(name, &["n_children"])?;
-            let n = int_arg(&required(&b[0], name, "n_children")?, "n_children")?;
-            let n =
-                usize::try_from(n).map_err(|_| Error::value("n_children must be non-negative"))?;
+            let n = int_arg(&need(&b, 0, name, args)?, "n_children")?;
+            let n = usize::try_from(n)
+                .map_err(|_| Error::Overflow("can't convert negative value to uint32_t".into()))?;
             let kids = s.ss.borrow_mut().spawn(n);
             Ok(Value::list(
                 kids.into_iter()
@@ -2351,7 +2398,7 @@ fn random_function(ctx: &mut NumpyCtx, name: &str, args: &Args) -> Result<Value>
         }
         "set_bit_generator" => {
             let b = args.bind(name, &["bitgen"])?;
-            let v = required(&b[0], name, "bitgen")?;
+            let v = need(&b, 0, name, args)?;
             let bg = downcast::<BitGenObj>(&v).ok_or_else(|| {
                 Error::Attribute(format!(
                     "'{}' object has no attribute 'capsule'",
@@ -2413,7 +2460,7 @@ fn random_function(ctx: &mut NumpyCtx, name: &str, args: &Args) -> Result<Value>
         }
         "Generator" => {
             let b = args.bind("Generator", &["bit_generator"])?;
-            let v = required(&b[0], "Generator", "bit_generator")?;
+            let v = need(&b, 0, "Generator", args)?;
             match downcast::<BitGenObj>(&v) {
                 Some(bg) => Ok(obj(GeneratorObj(bg.0.clone()))),
                 None => Err(Error::Attribute(format!(
@@ -2471,12 +2518,12 @@ fn numpy_function(name: &str, args: &Args) -> Result<Value> {
     match name {
         "dtype" => {
             let b = args.bind("dtype", &["dtype", "align", "copy"])?;
-            let d = required(&b[0], "dtype", "dtype")?;
+            let d = need(&b, 0, "dtype", args)?;
             Ok(Value::DType(parse_dtype(&d)?.0, DTypeOrigin::Numpy))
         }
         "array" | "asarray" => {
             let b = args.bind(name, &["object", "dtype"])?;
-            let o = required(&b[0], name, "object")?;
+            let o = need(&b, 0, name, args)?;
             let dtype = dtype_kw(&b[1])?;
             if name == "asarray" {
                 if let Value::Array(a) = &o {
@@ -2508,15 +2555,15 @@ fn numpy_function(name: &str, args: &Args) -> Result<Value> {
         }
         "zeros" | "ones" => {
             let b = args.bind(name, &["shape", "dtype"])?;
-            let shape = shape_arg(&required(&b[0], name, "shape")?)?;
+            let shape = shape_arg(&need(&b, 0, name, args)?)?;
             let dtype = dtype_kw(&b[1])?.unwrap_or(DType::F64);
             let x = if name == "ones" { 1.0 } else { 0.0 };
             Ok(arr(filled(shape, dtype, x)?))
         }
         "full" => {
             let b = args.bind(name, &["shape", "fill_value", "dtype"])?;
-            let shape = shape_arg(&required(&b[0], name, "shape")?)?;
-            let fv = to_ndarray(&required(&b[1], name, "fill_value")?)?;
+            let shape = shape_arg(&need(&b, 0, name, args)?)?;
+            let fv = to_ndarray(&need(&b, 1, name, args)?)?;
             if !fv.shape.is_empty() {
                 return Err(Error::unsupported("np.full with an array fill_value"));
             }
@@ -2654,6 +2701,12 @@ const ARRAY_METHODS: &[&str] = &[
 /// `SeedSequence`, ndarrays (and NumPy scalars), and numpy dtype objects (`np.float32(1.5)`).
 pub fn call_method(_ctx: &mut NumpyCtx, recv: &Value, name: &str, args: &Args) -> Result<Value> {
     if let Some(o) = downcast::<RandomStateObj>(recv) {
+        // `sample` and `ranf` are module-level aliases only (mtrand.pyx), not methods.
+        if matches!(name, "sample" | "ranf") {
+            return Err(Error::Attribute(format!(
+                "'numpy.random.mtrand.RandomState' object has no attribute '{name}'"
+            )));
+        }
         return rs_call(o, name, args);
     }
     if let Some(g) = downcast::<GeneratorObj>(recv) {
@@ -2752,7 +2805,7 @@ fn array_method(a: &Rc<RefCell<NdArray>>, name: &str, args: &Args) -> Result<Val
     match name {
         "astype" => {
             let b = args.bind("astype", &["dtype", "order", "casting", "subok", "copy"])?;
-            let d = parse_dtype(&required(&b[0], "astype", "dtype")?)?.0;
+            let d = parse_dtype(&need(&b, 0, "astype", args)?)?.0;
             Ok(arr(cast(&x, d)?))
         }
         "tolist" => {
@@ -2866,9 +2919,7 @@ fn array_method(a: &Rc<RefCell<NdArray>>, name: &str, args: &Args) -> Result<Val
             }
             Ok(arr(NdArray::scalar(x.data.gather(&[best]))))
         }
-        _ => Err(Error::Attribute(format!(
-            "'numpy.ndarray' object has no attribute '{name}'"
-        ))),
+        _ => Err(unknown_method("ndarray", name)),
     }
 }
 
@@ -2885,7 +2936,7 @@ pub fn get_attr(recv: &Value, name: &str) -> Result<Value> {
         if GENERATOR_METHODS.contains(&name) {
             return Ok(method_value(recv, name));
         }
-        return Err(attr_error("numpy.random._generator.Generator", name));
+        return Err(unknown_method("Generator", name));
     }
     if let Some(o) = downcast::<RandomStateObj>(recv) {
         if name == "_bit_generator" {
@@ -2894,7 +2945,7 @@ pub fn get_attr(recv: &Value, name: &str) -> Result<Value> {
         if RS_METHODS.contains(&name) {
             return Ok(method_value(recv, name));
         }
-        return Err(attr_error("numpy.random.mtrand.RandomState", name));
+        return Err(unknown_method("RandomState", name));
     }
     if let Some(b) = downcast::<BitGenObj>(recv) {
         let sh = &b.0;
@@ -2960,9 +3011,7 @@ pub fn get_attr(recv: &Value, name: &str) -> Result<Value> {
                 "nbytes" => Ok(Value::int((x.dtype().itemsize() * x.len()) as u64)),
                 "T" => Ok(arr(transpose(&x))),
                 _ if ARRAY_METHODS.contains(&name) => Ok(method_value(recv, name)),
-                _ => Err(Error::Attribute(format!(
-                    "'numpy.ndarray' object has no attribute '{name}'"
-                ))),
+                _ => Err(unknown_method("ndarray", name)),
             }
         }
         Value::DType(d, _) => match name {
@@ -3080,6 +3129,180 @@ pub fn set_attr(recv: &Value, name: &str, v: Value) -> Result<()> {
         recv.type_name()
     )))
 }
+/// Public attributes of `RandomState` (NumPy 2.4.6).
+const RS_ALL: &[&str] = &[
+    "beta",
+    "binomial",
+    "bytes",
+    "chisquare",
+    "choice",
+    "dirichlet",
+    "exponential",
+    "f",
+    "gamma",
+    "geometric",
+    "get_state",
+    "gumbel",
+    "hypergeometric",
+    "laplace",
+    "logistic",
+    "lognormal",
+    "logseries",
+    "multinomial",
+    "multivariate_normal",
+    "negative_binomial",
+    "noncentral_chisquare",
+    "noncentral_f",
+    "normal",
+    "pareto",
+    "permutation",
+    "poisson",
+    "power",
+    "rand",
+    "randint",
+    "randn",
+    "random",
+    "random_integers",
+    "random_sample",
+    "rayleigh",
+    "seed",
+    "set_state",
+    "shuffle",
+    "standard_cauchy",
+    "standard_exponential",
+    "standard_gamma",
+    "standard_normal",
+    "standard_t",
+    "tomaxint",
+    "triangular",
+    "uniform",
+    "vonmises",
+    "wald",
+    "weibull",
+    "zipf",
+];
+/// Public attributes of `Generator` (NumPy 2.4.6).
+const GEN_ALL: &[&str] = &[
+    "beta",
+    "binomial",
+    "bit_generator",
+    "bytes",
+    "chisquare",
+    "choice",
+    "dirichlet",
+    "exponential",
+    "f",
+    "gamma",
+    "geometric",
+    "gumbel",
+    "hypergeometric",
+    "integers",
+    "laplace",
+    "logistic",
+    "lognormal",
+    "logseries",
+    "multinomial",
+    "multivariate_hypergeometric",
+    "multivariate_normal",
+    "negative_binomial",
+    "noncentral_chisquare",
+    "noncentral_f",
+    "normal",
+    "pareto",
+    "permutation",
+    "permuted",
+    "poisson",
+    "power",
+    "random",
+    "rayleigh",
+    "shuffle",
+    "spawn",
+    "standard_cauchy",
+    "standard_exponential",
+    "standard_gamma",
+    "standard_normal",
+    "standard_t",
+    "triangular",
+    "uniform",
+    "vonmises",
+    "wald",
+    "weibull",
+    "zipf",
+];
+/// Public attributes of `ndarray` (NumPy 2.4.6).
+const ARRAY_ALL: &[&str] = &[
+    "T",
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "argpartition",
+    "argsort",
+    "astype",
+    "base",
+    "byteswap",
+    "choose",
+    "clip",
+    "compress",
+    "conj",
+    "conjugate",
+    "copy",
+    "ctypes",
+    "cumprod",
+    "cumsum",
+    "data",
+    "device",
+    "diagonal",
+    "dot",
+    "dtype",
+    "dump",
+    "dumps",
+    "fill",
+    "flags",
+    "flat",
+    "flatten",
+    "getfield",
+    "imag",
+    "item",
+    "itemsize",
+    "mT",
+    "max",
+    "mean",
+    "min",
+    "nbytes",
+    "ndim",
+    "nonzero",
+    "partition",
+    "prod",
+    "put",
+    "ravel",
+    "real",
+    "repeat",
+    "reshape",
+    "resize",
+    "round",
+    "searchsorted",
+    "setfield",
+    "setflags",
+    "shape",
+    "size",
+    "sort",
+    "squeeze",
+    "std",
+    "strides",
+    "sum",
+    "swapaxes",
+    "take",
+    "to_device",
+    "tobytes",
+    "tofile",
+    "tolist",
+    "trace",
+    "transpose",
+    "var",
+    "view",
+];
+
 /// Public names of the `numpy` module (NumPy 2.4.6 `dir(numpy)`), to tell a name NumPy has
 /// but seedbridge does not support from one that does not exist.
 const NUMPY_NAMES: &[&str] = &[

@@ -1,9 +1,11 @@
-//! Binding of `import torch` in the `run` language onto [`crate::torch::cpu`].
+//! Binding of `import torch` in the `run` language onto [`crate::torch::cpu`] and, for
+//! `device='cuda'` and `torch.cuda`, onto the CPU emulation of [`crate::torch::cuda`]
+//! ([`super::bind_torch_cuda`]).
 //!
 //! The evaluator calls [`module_attr`], [`call_function`], [`call_method`], [`get_attr`] and
-//! [`owns`]; torch's hidden state (the default CPU generator) lives in [`TorchCtx`].
-//! Argument handling follows torch's Python signatures (`torch/_torch_docs.py`,
-//! `torch/_C/_VariableFunctions.pyi`); `device='cuda'` is refused until the CUDA backend exists.
+//! [`owns`]; torch's hidden state (the default CPU generator, the CUDA generators) lives in
+//! [`TorchCtx`]. Argument handling follows torch's Python signatures (`torch/_torch_docs.py`,
+//! `torch/_C/_VariableFunctions.pyi`).
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -11,9 +13,11 @@ use std::rc::Rc;
 
 use num_traits::ToPrimitive;
 
+use super::bind_torch_cuda::{self as cu, CudaCtx, Dev, TorchCudaGenerator};
 use super::value::{opt, required, to_f64, Args, DTypeOrigin, PyObject, Value};
 use crate::array::{DType, Data, NdArray};
 use crate::torch::cpu::{self as tc, CpuCapability, CpuGenerator};
+use crate::torch::cuda::{self as cuda, CudaGenerator, GpuProfile};
 use crate::{Error, Result};
 
 /// A `torch.Generator` object (CPU). Shared: `g2 = g` and `torch.manual_seed(...)`'s return
@@ -46,17 +50,25 @@ pub struct TorchCtx {
     pub default: Rc<RefCell<CpuGenerator>>,
     /// Whether the default generator was seeded (`manual_seed` / `set_rng_state`) by the script.
     pub seeded: bool,
-    // CUDA: per-device torch.cuda generators (Philox seed/offset) are to be added here by the
-    // CUDA backend, together with the `device='cuda'` dispatch in `require_cpu`.
+    /// torch.cuda: backend and GPU profile, per-device default generators, current device,
+    /// lazy initialisation ([`super::bind_torch_cuda`]).
+    pub cuda: CudaCtx,
 }
 
 impl TorchCtx {
-    /// A fresh context, as right after `import torch`.
+    /// A fresh context, as right after `import torch`, with torch.cuda on the default backend
+    /// (`auto`) and profile.
     pub fn new(cap: CpuCapability) -> Self {
+        Self::with_cuda(cap, None, cu::Backend::Auto)
+    }
+
+    /// A fresh context with torch.cuda's `--gpu` profile and `--backend`.
+    pub fn with_cuda(cap: CpuCapability, gpu: Option<String>, backend: cu::Backend) -> Self {
         TorchCtx {
             cap,
             default: Rc::new(RefCell::new(CpuGenerator::with_default_seed(cap))),
             seeded: false,
+            cuda: CudaCtx::new(gpu, backend),
         }
     }
 
@@ -73,7 +85,7 @@ impl TorchCtx {
 
 /// True when `o` is one of this module's objects.
 pub fn owns(o: &dyn PyObject) -> bool {
-    o.as_any().is::<TorchGenerator>()
+    o.as_any().is::<TorchGenerator>() || cu::owns(o)
 }
 
 const FUNCTIONS: &[&str] = &[
@@ -151,6 +163,7 @@ pub fn module_attr(path: &str, name: &str) -> Result<Value> {
             }
             n => Err(Error::unsupported(format!("torch.random.{n}"))),
         },
+        "torch.cuda" | "torch.cuda.random" => cu::module_attr(path, name),
         p => Err(Error::unsupported(format!("{p}.{name}"))),
     }
 }
@@ -159,7 +172,7 @@ pub fn module_attr(path: &str, name: &str) -> Result<Value> {
 // argument helpers
 // ------------------------------------------------------------------------------------------
 
-fn dtype_arg(v: Option<Value>, default: DType) -> Result<DType> {
+pub(super) fn dtype_arg(v: Option<Value>, default: DType) -> Result<DType> {
     match v {
         None => Ok(default),
         Some(Value::DType(d, DTypeOrigin::Torch)) => Ok(d),
@@ -173,35 +186,64 @@ fn dtype_arg(v: Option<Value>, default: DType) -> Result<DType> {
     }
 }
 
-/// `device=` argument: CPU only for now.
-fn require_cpu(v: Option<Value>) -> Result<()> {
+/// `device=` argument: `Dev::Cpu` when absent.
+fn device_arg(v: Option<Value>) -> Result<Dev> {
+    cu::device_arg(v)
+}
+
+/// Python's `int(v)` for seeds (`torch.manual_seed`, `torch.cuda.manual_seed[_all]`):
+/// ints, bools, floats (truncated), decimal strings, 0-d arrays and tensors.
+pub(super) fn py_int_seed(v: &Value) -> Result<i128> {
     match v {
-        None => Ok(()),
-        Some(Value::Device(None)) => Ok(()),
-        Some(Value::Device(Some(_))) => Err(Error::unsupported("device='cuda'")),
-        Some(Value::Str(s)) if s == "cpu" => Ok(()),
-        Some(Value::Str(s)) if s.starts_with("cuda") => Err(Error::unsupported("device='cuda'")),
-        Some(Value::Str(s)) => Err(Error::Runtime(format!(
-            "Expected one of cpu, cuda, ... device type at start of device string: {s}"
-        ))),
-        Some(other) => Err(Error::type_err(format!(
-            "device must be a string or torch.device, not {}",
-            other.type_name()
-        ))),
+        Value::Float(f) => {
+            if f.is_nan() {
+                return Err(Error::value("cannot convert float NaN to integer"));
+            }
+            if f.is_infinite() {
+                return Err(Error::Overflow(
+                    "cannot convert float infinity to integer".into(),
+                ));
+            }
+            Ok(if f.abs() < 1e38 {
+                f.trunc() as i128
+            } else {
+                i128::MAX
+            })
+        }
+        Value::Str(s) => {
+            let t = s.trim().replace('_', "");
+            t.parse::<num_bigint::BigInt>()
+                .ok()
+                .filter(|_| !s.trim().starts_with('_') && !s.trim().ends_with('_'))
+                .map(|b| Value::Int(b).as_i128_sat().unwrap_or(i128::MAX))
+                .ok_or_else(|| {
+                    Error::value(format!("invalid literal for int() with base 10: '{s}'"))
+                })
+        }
+        Value::Tensor(_) | Value::Array(_) if v.as_f64().is_some() => match v {
+            Value::Tensor(t) if !t.borrow().array.dtype().is_float() => {
+                Ok(t.borrow().array.data.get_i128(0).unwrap_or(0))
+            }
+            _ => py_int_seed(&Value::Float(v.as_f64().unwrap_or(0.0))),
+        },
+        other => other.as_i128_sat().ok_or_else(|| {
+            Error::type_err(format!(
+                "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                other.type_name()
+            ))
+        }),
     }
 }
 
-fn parse_device(v: &Value) -> Result<Value> {
+/// A C++ `long` argument of a `torch.Generator` method (`manual_seed`, `set_offset`):
+/// a Python int (not a bool), else `RuntimeError: <what> expected a long, but got <type>`.
+pub(super) fn long_arg(v: &Value, what: &str) -> Result<i128> {
     match v {
-        Value::Str(s) if s == "cpu" => Ok(Value::Device(None)),
-        Value::Str(s) if s == "cuda" => Ok(Value::Device(Some(0))),
-        Value::Str(s) if s.starts_with("cuda:") => s[5..]
-            .parse::<usize>()
-            .map(|i| Value::Device(Some(i)))
-            .map_err(|_| Error::Runtime(format!("Invalid device string: '{s}'"))),
-        Value::Device(d) => Ok(Value::Device(*d)),
+        Value::Int(_) | Value::Array(_) if v.is_integer() => {
+            Ok(v.as_i128_sat().unwrap_or(i128::MAX))
+        }
         other => Err(Error::Runtime(format!(
-            "Invalid device: {}",
+            "{what} expected a long, but got {}",
             other.type_name()
         ))),
     }
@@ -217,7 +259,7 @@ fn i64_arg(v: &Value, what: &str) -> Result<i64> {
     i64::try_from(i).map_err(|_| Error::Runtime(format!("Overflow when unpacking long: {what}")))
 }
 
-fn dims_from(vals: &[Value]) -> Result<Vec<usize>> {
+pub(super) fn dims_from(vals: &[Value]) -> Result<Vec<usize>> {
     let mut dims = Vec::with_capacity(vals.len());
     for v in vals {
         dims.push(int_arg(v, "size")?);
@@ -280,6 +322,11 @@ fn generator_arg(ctx: &TorchCtx, v: Option<Value>) -> Result<Rc<RefCell<CpuGener
         None => ctx.default_gen()?,
         Some(Value::Object(o)) => match o.as_any().downcast_ref::<TorchGenerator>() {
             Some(t) => t.gen.clone(),
+            None if o.as_any().is::<TorchCudaGenerator>() => {
+                return Err(Error::Runtime(
+                    "Expected a 'cpu' device type for generator but found 'cuda'".into(),
+                ))
+            }
             None => {
                 return Err(Error::type_err(format!(
                     "generator must be a torch.Generator, not {}",
@@ -298,13 +345,12 @@ fn generator_arg(ctx: &TorchCtx, v: Option<Value>) -> Result<Rc<RefCell<CpuGener
     Ok(g)
 }
 
-fn tensor_of(v: &Value, what: &str) -> Result<Rc<RefCell<super::value::Tensor>>> {
+/// A tensor argument (on any device) and its CUDA device.
+fn tensor_of(v: &Value, what: &str) -> Result<(Rc<RefCell<super::value::Tensor>>, Option<usize>)> {
     match v {
         Value::Tensor(t) => {
-            if t.borrow().cuda.is_some() {
-                return Err(Error::unsupported("device='cuda'"));
-            }
-            Ok(t.clone())
+            let d = t.borrow().cuda;
+            Ok((t.clone(), d))
         }
         other => Err(Error::type_err(format!(
             "{what} must be Tensor, not {}",
@@ -313,7 +359,7 @@ fn tensor_of(v: &Value, what: &str) -> Result<Rc<RefCell<super::value::Tensor>>>
     }
 }
 
-fn tensor_value(a: NdArray) -> Value {
+pub(super) fn tensor_value(a: NdArray) -> Value {
     Value::tensor(a, None)
 }
 
@@ -412,7 +458,7 @@ pub fn convert(a: &NdArray, d: DType) -> NdArray {
     NdArray::new(a.shape.clone(), data)
 }
 
-fn torch_tensor(data: &Value, dtype: Option<Value>) -> Result<NdArray> {
+pub(super) fn torch_tensor(data: &Value, dtype: Option<Value>) -> Result<NdArray> {
     let explicit = match dtype {
         None => None,
         Some(v) => Some(dtype_arg(Some(v), DType::F32)?),
@@ -486,12 +532,12 @@ fn tolist(a: &NdArray, dim: usize, offset: usize) -> Value {
     )
 }
 
-fn state_tensor(bytes: Vec<u8>) -> Value {
+pub(super) fn state_tensor(bytes: Vec<u8>) -> Value {
     let n = bytes.len();
     tensor_value(NdArray::new(vec![n], Data::U8(bytes)))
 }
 
-fn state_bytes(v: &Value) -> Result<Vec<u8>> {
+pub(super) fn state_bytes(v: &Value) -> Result<Vec<u8>> {
     match v {
         Value::Tensor(t) => {
             let t = t.borrow();
@@ -505,21 +551,7 @@ fn state_bytes(v: &Value) -> Result<Vec<u8>> {
 }
 
 fn seed_value(v: &Value) -> Result<u64> {
-    let i = match v {
-        Value::Float(f) => {
-            if !f.is_finite() {
-                return Err(Error::value("cannot convert float to integer"));
-            }
-            f.trunc() as i128
-        }
-        other => other.as_i128_sat().ok_or_else(|| {
-            Error::type_err(format!(
-                "int() argument must be a string, a bytes-like object or a real number, not '{}'",
-                other.type_name()
-            ))
-        })?,
-    };
-    CpuGenerator::seed_from_int(i)
+    CpuGenerator::seed_from_int(py_int_seed(v)?)
 }
 
 fn new_generator(ctx: &TorchCtx) -> Value {
@@ -535,11 +567,16 @@ fn new_generator(ctx: &TorchCtx) -> Value {
 /// Calls `torch.<...>` function `path`.
 pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Value> {
     let name = path.strip_prefix("torch.").unwrap_or(path);
+    if let Some(n) = name.strip_prefix("cuda.") {
+        return cu::call_function(ctx, n, args);
+    }
     let factory_kw = ["dtype", "device", "requires_grad", "layout", "pin_memory"];
     match name {
         "manual_seed" => {
             let b = args.bind("manual_seed", &["seed"])?;
             let seed = seed_value(&required(&b[0], "manual_seed", "seed")?)?;
+            // torch.manual_seed seeds every CUDA device too (torch.cuda.manual_seed_all).
+            ctx.cuda.manual_seed_all(seed);
             ctx.default.borrow_mut().manual_seed(seed);
             ctx.seeded = true;
             Ok(Value::Object(Rc::new(TorchGenerator {
@@ -571,19 +608,63 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
         "Generator" => {
             let b = args.bind("Generator", &["device"])?;
             match opt(&b[0]) {
-                None => {}
-                Some(d) => require_cpu(Some(parse_device(&d)?))?,
+                None => Ok(new_generator(ctx)),
+                Some(Value::Str(s)) if s.split(':').next() == Some("meta") => Err(Error::Runtime(
+                    "META device type not an accelerator.".into(),
+                )),
+                Some(d) if cu::is_device_like(&d) => match cu::parse_device(&d)? {
+                    Dev::Cpu => Ok(new_generator(ctx)),
+                    Dev::Cuda(i) => cu::new_generator(ctx, i),
+                },
+                Some(d) => Err(Error::type_err(format!(
+                    "Generator(): argument 'device' must be torch.device, not {}",
+                    d.type_name()
+                ))),
             }
-            Ok(new_generator(ctx))
         }
         "device" => {
             let b = args.bind("device", &["type", "index"])?;
             let t = required(&b[0], "device", "type")?;
-            match (parse_device(&t)?, opt(&b[1])) {
-                (Value::Device(Some(_)), Some(i)) => {
-                    Ok(Value::Device(Some(int_arg(&i, "index")? as usize)))
+            let invalid = || {
+                let mut got: Vec<String> = args.pos.iter().map(|v| v.type_name()).collect();
+                got.extend(
+                    args.kw
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.type_name())),
+                );
+                Error::type_err(format!(
+                    "device() received an invalid combination of arguments - got ({}), but \
+                     expected one of:\n * (torch.device device)\n * (str type, int index = -1)\n",
+                    got.join(", ")
+                ))
+            };
+            match (&t, opt(&b[1])) {
+                (Value::Str(s), Some(i)) => {
+                    if s.contains(':') {
+                        return Err(Error::Runtime(format!(
+                            "type (string) must not include an index because index was passed \
+                             explicitly: {s}"
+                        )));
+                    }
+                    let i = i.as_i128_sat().ok_or_else(invalid)?;
+                    let dev = cu::parse_device_str(s)?;
+                    if i == -1 {
+                        return Ok(dev.value());
+                    }
+                    if i < 0 {
+                        return Err(Error::Runtime("Device index must not be negative".into()));
+                    }
+                    match dev {
+                        Dev::Cpu => Ok(Value::Device(None)),
+                        Dev::Cuda(_) => {
+                            Ok(Value::Device(Some(usize::try_from(i).map_err(|_| {
+                                Error::Runtime("Device index out of range".into())
+                            })?)))
+                        }
+                    }
                 }
-                (d, _) => Ok(d),
+                (v, None) if cu::is_device_like(v) => Ok(cu::parse_device(v)?.value()),
+                _ => Err(invalid()),
             }
         }
         "rand" | "randn" | "empty" | "zeros" | "ones" => {
@@ -606,7 +687,9 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
             }
             let shape = varargs_size(&args.pos, kw[0].as_ref())?;
             let d = dtype_arg(opt(&kw[2]), DType::F32)?;
-            require_cpu(opt(&kw[3]))?;
+            if let Dev::Cuda(i) = device_arg(opt(&kw[3]))? {
+                return cu::factory(ctx, name, &shape, d, i, opt(&kw[1]));
+            }
             let a = match name {
                 "empty" | "zeros" => tc::full(&shape, 0.0, d)?,
                 "ones" => tc::full(&shape, 1.0, d)?,
@@ -632,11 +715,15 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
                 _ => DType::F32,
             };
             let d = dtype_arg(opt(&b[2]), inferred)?;
-            require_cpu(opt(&b[3]))?;
+            let dev = device_arg(opt(&b[3]))?;
             let one = torch_tensor(&fill, Some(Value::DType(d, DTypeOrigin::Torch)))?;
             let n: usize = shape.iter().product();
             let idx = vec![0usize; n];
-            Ok(tensor_value(NdArray::new(shape, one.data.gather(&idx))))
+            let a = NdArray::new(shape, one.data.gather(&idx));
+            match dev {
+                Dev::Cpu => Ok(tensor_value(a)),
+                Dev::Cuda(i) => cu::place(ctx, a, i),
+            }
         }
         "empty_like" | "zeros_like" | "ones_like" | "rand_like" | "randn_like" => {
             let b = args.bind_kwonly(
@@ -651,13 +738,19 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
                     "generator",
                 ],
             )?;
-            let t = tensor_of(&required(&b[0], name, "input")?, "input")?;
+            let (t, tdev) = tensor_of(&required(&b[0], name, "input")?, "input")?;
             let (shape, d0) = {
                 let t = t.borrow();
                 (t.array.shape.clone(), t.array.dtype())
             };
             let d = dtype_arg(opt(&b[1]), d0)?;
-            require_cpu(opt(&b[2]))?;
+            let dev = match opt(&b[2]) {
+                None => tdev.map_or(Dev::Cpu, |i| Dev::Cuda(Some(i))),
+                v => device_arg(v)?,
+            };
+            if let Dev::Cuda(i) = dev {
+                return cu::factory(ctx, name, &shape, d, i, opt(&b[6]));
+            }
             let a = match name {
                 "empty_like" | "zeros_like" => tc::full(&shape, 0.0, d)?,
                 "ones_like" => tc::full(&shape, 1.0, d)?,
@@ -738,7 +831,9 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
             };
             let high = i64_arg(&high, "high")?;
             let d = dtype_arg(opt(&kw[4]), DType::I64)?;
-            require_cpu(opt(&kw[5]))?;
+            if let Dev::Cuda(i) = device_arg(opt(&kw[5]))? {
+                return cu::randint(ctx, low, high, &shape, d, i, opt(&kw[3]));
+            }
             let g = generator_arg(ctx, opt(&kw[3]))?;
             let a = tc::randint(&mut g.borrow_mut(), low, high, &shape, d)?;
             Ok(tensor_value(a))
@@ -781,7 +876,7 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
                     ))
                 }
             }
-            let t = tensor_of(&required(&input, name, "input")?, "input")?;
+            let (t, tdev) = tensor_of(&required(&input, name, "input")?, "input")?;
             let high = i64_arg(&required(&high, name, "high")?, "high")?;
             let low = match low {
                 Some(v) => i64_arg(&v, "low")?,
@@ -792,7 +887,13 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
                 (t.array.shape.clone(), t.array.dtype())
             };
             let d = dtype_arg(opt(&kw[3]), d0)?;
-            require_cpu(opt(&kw[4]))?;
+            let dev = match opt(&kw[4]) {
+                None => tdev.map_or(Dev::Cpu, |i| Dev::Cuda(Some(i))),
+                v => device_arg(v)?,
+            };
+            if let Dev::Cuda(i) = dev {
+                return cu::randint(ctx, low, high, &shape, d, i, opt(&kw[8]));
+            }
             let g = generator_arg(ctx, opt(&kw[8]))?;
             let a = tc::randint(&mut g.borrow_mut(), low, high, &shape, d)?;
             Ok(tensor_value(a))
@@ -812,7 +913,9 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
             )?;
             let n = i64_arg(&required(&b[0], "randperm", "n")?, "n")?;
             let d = dtype_arg(opt(&b[2]), DType::I64)?;
-            require_cpu(opt(&b[3]))?;
+            if let Dev::Cuda(i) = device_arg(opt(&b[3]))? {
+                return cu::randperm(ctx, n, d, i, opt(&b[1]));
+            }
             let g = generator_arg(ctx, opt(&b[1]))?;
             let a = tc::randperm(&mut g.borrow_mut(), n, d)?;
             Ok(tensor_value(a))
@@ -836,7 +939,21 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
             }
             let mean = required(&b[0], "normal", "mean")?;
             let std = opt(&b[1]).unwrap_or(Value::Float(1.0));
-            require_cpu(opt(&b[5]))?;
+            let any_tensor = matches!(mean, Value::Tensor(_)) || matches!(std, Value::Tensor(_));
+            let on_cuda = [&mean, &std]
+                .iter()
+                .any(|v| matches!(v, Value::Tensor(t) if t.borrow().cuda.is_some()));
+            if any_tensor && on_cuda {
+                return cu::normal(ctx, &mean, &std, None, DType::F32, None, opt(&b[3]));
+            }
+            if !any_tensor {
+                if let Dev::Cuda(i) = device_arg(opt(&b[5]))? {
+                    let size = required(&b[2], "normal", "size")?;
+                    let shape = size_value(&size)?;
+                    let d = dtype_arg(opt(&b[4]), DType::F32)?;
+                    return cu::normal(ctx, &mean, &std, Some(&shape), d, Some(i), opt(&b[3]));
+                }
+            }
             let g = generator_arg(ctx, opt(&b[3]))?;
             let mut g = g.borrow_mut();
             let a = match (&mean, &std) {
@@ -860,7 +977,10 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
         }
         "bernoulli" => {
             let b = args.bind_kwonly("bernoulli", &["input", "p"], &["generator", "out"])?;
-            let t = tensor_of(&required(&b[0], "bernoulli", "input")?, "input")?;
+            let (t, tdev) = tensor_of(&required(&b[0], "bernoulli", "input")?, "input")?;
+            if let Some(d) = tdev {
+                return cu::bernoulli(ctx, &t, d, opt(&b[1]), opt(&b[2]));
+            }
             let g = generator_arg(ctx, opt(&b[2]))?;
             let mut g = g.borrow_mut();
             let a = match opt(&b[1]) {
@@ -880,7 +1000,10 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
                 &["input", "num_samples", "replacement"],
                 &["generator", "out"],
             )?;
-            let t = tensor_of(&required(&b[0], "multinomial", "input")?, "input")?;
+            let (t, tdev) = tensor_of(&required(&b[0], "multinomial", "input")?, "input")?;
+            if tdev.is_some() {
+                return Err(Error::unsupported("torch.multinomial on a CUDA tensor"));
+            }
             let n = i64_arg(
                 &required(&b[1], "multinomial", "num_samples")?,
                 "num_samples",
@@ -900,12 +1023,16 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
                 &["dtype", "device", "requires_grad", "pin_memory"],
             )?;
             let data = required(&b[0], "tensor", "data")?;
-            require_cpu(opt(&b[2]))?;
-            Ok(tensor_value(torch_tensor(&data, opt(&b[1]))?))
+            let dev = device_arg(opt(&b[2]))?;
+            let a = torch_tensor(&data, opt(&b[1]))?;
+            match dev {
+                Dev::Cpu => Ok(tensor_value(a)),
+                Dev::Cuda(i) => cu::place(ctx, a, i),
+            }
         }
         "nn.functional.dropout" => {
             let b = args.bind("dropout", &["input", "p", "training", "inplace"])?;
-            let t = tensor_of(&required(&b[0], "dropout", "input")?, "input")?;
+            let (t, tdev) = tensor_of(&required(&b[0], "dropout", "input")?, "input")?;
             let p = f64_opt(opt(&b[1]), 0.5, "p")?;
             if !(0.0..=1.0).contains(&p) {
                 return Err(Error::value(format!(
@@ -921,6 +1048,9 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
                 Some(v) => v.truthy()?,
                 None => false,
             };
+            if let Some(d) = tdev {
+                return cu::dropout(ctx, &t, d, p, training, inplace);
+            }
             let src = t.borrow().array.clone();
             let out = if p == 0.0 || !training || src.is_empty() {
                 src
@@ -956,7 +1086,8 @@ fn generator_method(
     match name {
         "manual_seed" => {
             let b = args.bind("manual_seed", &["seed"])?;
-            let seed = seed_value(&required(&b[0], "manual_seed", "seed")?)?;
+            let v = required(&b[0], "manual_seed", "seed")?;
+            let seed = CpuGenerator::seed_from_int(long_arg(&v, "manual_seed")?)?;
             obj.gen.borrow_mut().manual_seed(seed);
             if is_default {
                 ctx.seeded = true;
@@ -980,6 +1111,16 @@ fn generator_method(
             }
             Ok(recv.clone())
         }
+        "get_offset" => {
+            args.bind("get_offset", &[])?;
+            Err(Error::Runtime("CPU Generator does not use offset".into()))
+        }
+        "set_offset" => {
+            let b = args.bind("set_offset", &["offset"])?;
+            let v = required(&b[0], "set_offset", "offset")?;
+            CpuGenerator::seed_from_int(long_arg(&v, "manual_offset")?)?;
+            Err(Error::Runtime("CPU Generator does not use offset".into()))
+        }
         "seed" => Err(Error::unsupported(
             "Generator.seed (it seeds nondeterministically)",
         )),
@@ -993,13 +1134,16 @@ fn generator_method(
 pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) -> Result<Value> {
     let t = match recv {
         Value::Object(o) => {
+            if let Some(g) = o.as_any().downcast_ref::<TorchCudaGenerator>() {
+                return cu::generator_method(recv, g, name, args);
+            }
             return match o.as_any().downcast_ref::<TorchGenerator>() {
                 Some(g) => generator_method(ctx, recv, g, name, args),
                 None => Err(Error::Attribute(format!(
                     "'{}' object has no attribute '{name}'",
                     o.type_name()
                 ))),
-            }
+            };
         }
         Value::Tensor(t) => t.clone(),
         other => {
@@ -1009,12 +1153,15 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
             )))
         }
     };
-    let in_place = |ctx: &TorchCtx,
+    let dev = t.borrow().cuda;
+    // An in-place random method: `f` on the CPU, `fc` on a CUDA tensor.
+    let in_place = |ctx: &mut TorchCtx,
                     gen: Option<Value>,
-                    f: &dyn Fn(&mut CpuGenerator, &mut NdArray) -> Result<()>|
+                    f: &dyn Fn(&mut CpuGenerator, &mut NdArray) -> Result<()>,
+                    fc: &dyn Fn(&mut CudaGenerator, &GpuProfile, &mut NdArray) -> Result<()>|
      -> Result<Value> {
-        if t.borrow().cuda.is_some() {
-            return Err(Error::unsupported("device='cuda'"));
+        if let Some(d) = dev {
+            return cu::in_place(ctx, recv, &t, d, gen, fc);
         }
         let g = generator_arg(ctx, gen)?;
         let mut a = t.borrow().array.clone();
@@ -1027,46 +1174,86 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
             let b = args.bind_kwonly(name, &["from", "to"], &["generator"])?;
             let from = f64_opt(opt(&b[0]), 0.0, "from")?;
             let to = f64_opt(opt(&b[1]), 1.0, "to")?;
-            in_place(ctx, opt(&b[2]), &|g, a| tc::uniform_(g, a, from, to))
+            in_place(
+                ctx,
+                opt(&b[2]),
+                &|g, a| tc::uniform_(g, a, from, to),
+                &|g, p, a| cuda::uniform_(g, p, a, from, to),
+            )
         }
         "normal_" => {
             let b = args.bind_kwonly(name, &["mean", "std"], &["generator"])?;
             let mean = f64_opt(opt(&b[0]), 0.0, "mean")?;
             let std = f64_opt(opt(&b[1]), 1.0, "std")?;
-            in_place(ctx, opt(&b[2]), &|g, a| tc::normal_(g, a, mean, std))
+            in_place(
+                ctx,
+                opt(&b[2]),
+                &|g, a| tc::normal_(g, a, mean, std),
+                &|g, p, a| cuda::normal_(g, p, a, mean, std),
+            )
         }
         "log_normal_" => {
             let b = args.bind_kwonly(name, &["mean", "std"], &["generator"])?;
             let mean = f64_opt(opt(&b[0]), 1.0, "mean")?;
             let std = f64_opt(opt(&b[1]), 2.0, "std")?;
-            in_place(ctx, opt(&b[2]), &|g, a| tc::log_normal_(g, a, mean, std))
+            in_place(
+                ctx,
+                opt(&b[2]),
+                &|g, a| tc::log_normal_(g, a, mean, std),
+                &|g, p, a| cuda::log_normal_(g, p, a, mean, std),
+            )
         }
         "exponential_" => {
             let b = args.bind_kwonly(name, &["lambd"], &["generator"])?;
             let l = f64_opt(opt(&b[0]), 1.0, "lambd")?;
-            in_place(ctx, opt(&b[1]), &|g, a| tc::exponential_(g, a, l))
+            in_place(
+                ctx,
+                opt(&b[1]),
+                &|g, a| tc::exponential_(g, a, l),
+                &|g, p, a| cuda::exponential_(g, p, a, l),
+            )
         }
         "geometric_" => {
             let b = args.bind_kwonly(name, &["p"], &["generator"])?;
             let p = to_f64(&required(&b[0], name, "p")?, "p")?;
-            in_place(ctx, opt(&b[1]), &|g, a| tc::geometric_(g, a, p))
+            in_place(
+                ctx,
+                opt(&b[1]),
+                &|g, a| tc::geometric_(g, a, p),
+                &|g, pr, a| cuda::geometric_(g, pr, a, p),
+            )
         }
         "cauchy_" => {
             let b = args.bind_kwonly(name, &["median", "sigma"], &["generator"])?;
             let m = f64_opt(opt(&b[0]), 0.0, "median")?;
             let s = f64_opt(opt(&b[1]), 1.0, "sigma")?;
-            in_place(ctx, opt(&b[2]), &|g, a| tc::cauchy_(g, a, m, s))
+            in_place(
+                ctx,
+                opt(&b[2]),
+                &|g, a| tc::cauchy_(g, a, m, s),
+                &|g, p, a| cuda::cauchy_(g, p, a, m, s),
+            )
         }
         "bernoulli_" => {
             let b = args.bind_kwonly(name, &["p"], &["generator"])?;
             match opt(&b[0]) {
                 Some(Value::Tensor(p)) => {
                     let p = p.borrow().array.clone();
-                    in_place(ctx, opt(&b[1]), &|g, a| tc::bernoulli_tensor_(g, a, &p))
+                    in_place(
+                        ctx,
+                        opt(&b[1]),
+                        &|g, a| tc::bernoulli_tensor_(g, a, &p),
+                        &|g, _, a| cuda::bernoulli_tensor_(g, a, &p),
+                    )
                 }
                 other => {
                     let p = f64_opt(other, 0.5, "p")?;
-                    in_place(ctx, opt(&b[1]), &|g, a| tc::bernoulli_scalar_(g, a, p))
+                    in_place(
+                        ctx,
+                        opt(&b[1]),
+                        &|g, a| tc::bernoulli_scalar_(g, a, p),
+                        &|g, pr, a| cuda::bernoulli_(g, pr, a, p),
+                    )
                 }
             }
         }
@@ -1076,13 +1263,20 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
             let to_given = b[1].is_some();
             let to = opt(&b[1]);
             match (from, to, to_given) {
-                (None, None, false) => in_place(ctx, opt(&b[2]), &|g, a| tc::random_(g, a)),
+                (None, None, false) => {
+                    in_place(ctx, opt(&b[2]), &|g, a| tc::random_(g, a), &|g, p, a| {
+                        cuda::random_(g, p, a)
+                    })
+                }
                 // random_(to): one positional argument is `to`.
                 (Some(x), None, false) => {
                     let to = i64_arg(&x, "to")?;
-                    in_place(ctx, opt(&b[2]), &|g, a| {
-                        tc::random_from_to_(g, a, 0, Some(to))
-                    })
+                    in_place(
+                        ctx,
+                        opt(&b[2]),
+                        &|g, a| tc::random_from_to_(g, a, 0, Some(to)),
+                        &|g, p, a| cuda::random_from_to_(g, p, a, 0, Some(to)),
+                    )
                 }
                 (f, t, _) => {
                     let from = match f {
@@ -1093,12 +1287,20 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
                         Some(v) => Some(i64_arg(&v, "to")?),
                         None => None,
                     };
-                    in_place(ctx, opt(&b[2]), &|g, a| tc::random_from_to_(g, a, from, to))
+                    in_place(
+                        ctx,
+                        opt(&b[2]),
+                        &|g, a| tc::random_from_to_(g, a, from, to),
+                        &|g, p, a| cuda::random_from_to_(g, p, a, from, to),
+                    )
                 }
             }
         }
         "bernoulli" => {
             let b = args.bind_kwonly(name, &["p"], &["generator"])?;
+            if let Some(d) = dev {
+                return cu::bernoulli(ctx, &t, d, opt(&b[0]), opt(&b[1]));
+            }
             let g = generator_arg(ctx, opt(&b[1]))?;
             let src = t.borrow().array.clone();
             let a = match opt(&b[0]) {
@@ -1118,16 +1320,26 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
                 Some(v) => v.truthy()?,
                 None => false,
             };
+            if dev.is_some() {
+                return Err(Error::unsupported("Tensor.multinomial on a CUDA tensor"));
+            }
             let g = generator_arg(ctx, opt(&b[2]))?;
             let src = t.borrow().array.clone();
             let a = tc::multinomial(&mut g.borrow_mut(), &src, n, repl)?;
             Ok(tensor_value(a))
         }
         "numpy" => {
-            args.bind("numpy", &[])?;
+            let b = args.bind_kwonly("numpy", &[], &["force"])?;
+            let force = match opt(&b[0]) {
+                Some(v) => v.truthy()?,
+                None => false,
+            };
             let t = t.borrow();
-            if t.cuda.is_some() {
-                return Err(Error::type_err("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first."));
+            if let (Some(d), false) = (t.cuda, force) {
+                return Err(Error::type_err(format!(
+                    "can't convert cuda:{d} device type tensor to numpy. Use Tensor.cpu() to \
+                     copy the tensor to host memory first."
+                )));
             }
             if t.array.dtype() == DType::BF16 {
                 return Err(Error::type_err("Got unsupported ScalarType BFloat16"));
@@ -1164,37 +1376,29 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
                 "byte" => DType::U8,
                 _ => DType::I8,
             };
-            Ok(tensor_value(convert(&t.borrow().array, d)))
-        }
-        "to" => {
-            let b = args.bind_kwonly(
-                "to",
-                &["dtype_or_device", "dtype"],
-                &["device", "copy", "non_blocking"],
-            )?;
-            let mut d = None;
-            for v in [opt(&b[0]), opt(&b[1])].into_iter().flatten() {
-                match v {
-                    Value::DType(..) | Value::Function(_) => {
-                        d = Some(dtype_arg(Some(v), DType::F32)?)
-                    }
-                    other => require_cpu(Some(parse_device(&other)?))?,
-                }
-            }
-            require_cpu(opt(&b[2]).map(|v| parse_device(&v)).transpose()?)?;
             let a = t.borrow().array.clone();
-            match d {
-                Some(d) if d != a.dtype() => Ok(tensor_value(convert(&a, d))),
-                _ => Ok(recv.clone()),
+            if dev.is_some() {
+                cu::check_cuda_cast(&a, d)?;
             }
+            Ok(cu::on_device(convert(&a, d), dev))
         }
-        "cpu" | "contiguous" => {
+        "to" => cu::to_method(ctx, recv, &t, args),
+        "cuda" => cu::cuda_method(ctx, recv, &t, args),
+        "cpu" => cu::cpu_method(ctx, recv, &t, args),
+        "contiguous" => {
             args.bind(name, &[])?;
             Ok(recv.clone())
         }
         "clone" => {
             args.bind(name, &[])?;
-            Ok(tensor_value(t.borrow().array.clone()))
+            Ok(cu::on_device(t.borrow().array.clone(), dev))
+        }
+        "get_device" => {
+            args.bind(name, &[])?;
+            Ok(match dev {
+                Some(d) => Value::int(d),
+                None => Value::int(-1),
+            })
         }
         "size" => {
             let b = args.bind("size", &["dim"])?;
@@ -1248,6 +1452,7 @@ pub fn get_attr(recv: &Value, name: &str) -> Result<Value> {
                 _ => no_attr("Tensor"),
             }
         }
+        Value::Object(o) if cu::owns(o.as_ref()) => cu::get_attr(o.as_ref(), name),
         Value::Object(o) if owns(o.as_ref()) => match name {
             "device" => Ok(Value::Device(None)),
             _ => no_attr("torch._C.Generator"),

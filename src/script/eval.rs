@@ -13,7 +13,7 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use super::ast::{BinOp, BoolOp, CmpOp, Expr, ExprKind, Stmt, StmtKind, Target, UnaryOp};
 use super::value::{Args, Value};
-use super::{bind_numpy, bind_torch, display};
+use super::{bind_numpy, bind_pyrandom, bind_torch, bind_torch_cuda, display};
 use crate::array::{Data, NdArray};
 use crate::torch::cpu::CpuCapability;
 use crate::{Error, Result};
@@ -25,6 +25,12 @@ pub struct RunOptions {
     pub cpu_capability: CpuCapability,
     /// Print the value of bare expression statements (as the Python REPL does).
     pub echo: bool,
+    /// `--gpu PROFILE`: the CUDA device whose launch geometry torch.cuda results depend on
+    /// (a preset name or `SMSxTHREADS`); `None` uses
+    /// [`bind_torch_cuda::DEFAULT_PROFILE`] with a note on stderr.
+    pub gpu: Option<String>,
+    /// `--backend`: where `device='cuda'` work runs (see [`bind_torch_cuda`]).
+    pub backend: bind_torch_cuda::Backend,
 }
 
 impl Default for RunOptions {
@@ -32,6 +38,8 @@ impl Default for RunOptions {
         RunOptions {
             cpu_capability: CpuCapability::Avx2,
             echo: false,
+            gpu: None,
+            backend: bind_torch_cuda::Backend::Auto,
         }
     }
 }
@@ -75,6 +83,8 @@ pub struct Interp<'o> {
     pub numpy: bind_numpy::NumpyCtx,
     /// torch's hidden state (default generators).
     pub torch: bind_torch::TorchCtx,
+    /// Python's `random` module state (the hidden `random.Random` instance).
+    pub pyrandom: bind_pyrandom::PyRandomCtx,
     /// Values recorded so far, in source order.
     pub recorded: Vec<Recorded>,
     opts: RunOptions,
@@ -82,7 +92,25 @@ pub struct Interp<'o> {
 }
 
 /// Modules a script may import (their canonical dotted names start with one of these).
-const IMPORTABLE: &[&str] = &["numpy", "torch"];
+const IMPORTABLE: &[&str] = &[
+    "numpy",
+    "torch",
+    "random",
+    "lightning",
+    "pytorch_lightning",
+    "lightning_fabric",
+    "transformers",
+    "accelerate",
+];
+
+/// Roots of the seed-everything helpers `run` reproduces (see [`Interp::seed_everything`]).
+const SEED_HELPER_ROOTS: &[&str] = &[
+    "lightning",
+    "pytorch_lightning",
+    "lightning_fabric",
+    "transformers",
+    "accelerate",
+];
 
 const BUILTINS: &[&str] = &[
     "print",
@@ -111,7 +139,12 @@ impl<'o> Interp<'o> {
         Interp {
             vars: HashMap::new(),
             numpy: bind_numpy::NumpyCtx::new(),
-            torch: bind_torch::TorchCtx::new(opts.cpu_capability),
+            pyrandom: bind_pyrandom::PyRandomCtx::new(),
+            torch: bind_torch::TorchCtx::with_cuda(
+                opts.cpu_capability,
+                opts.gpu.clone(),
+                opts.backend,
+            ),
             recorded: Vec::new(),
             opts,
             out,
@@ -271,12 +304,17 @@ impl<'o> Interp<'o> {
                 match root {
                     "numpy" => bind_numpy::module_attr(path, name),
                     "torch" => bind_torch::module_attr(path, name),
+                    "random" => bind_pyrandom::module_attr(path, name),
+                    r if SEED_HELPER_ROOTS.contains(&r) => seed_helper_attr(path, name),
                     _ => Err(Error::unsupported(format!("{path}.{name}"))),
                 }
             }
             Value::Tensor(_) | Value::Device(_) => bind_torch::get_attr(recv, name),
             Value::DType(_, super::value::DTypeOrigin::Torch) => bind_torch::get_attr(recv, name),
             Value::Object(o) if is_torch_object(o.as_ref()) => bind_torch::get_attr(recv, name),
+            Value::Object(o) if bind_pyrandom::owns(o.as_ref()) => {
+                bind_pyrandom::get_attr(recv, name)
+            }
             Value::Array(_) | Value::Object(_) | Value::DType(..) => {
                 bind_numpy::get_attr(recv, name)
             }
@@ -456,6 +494,9 @@ impl<'o> Interp<'o> {
             Value::Object(o) if is_torch_object(o.as_ref()) => {
                 bind_torch::call_method(&mut self.torch, recv, name, args)
             }
+            Value::Object(o) if bind_pyrandom::owns(o.as_ref()) => {
+                bind_pyrandom::call_method(&mut self.pyrandom, recv, name, args)
+            }
             Value::Array(_) | Value::Object(_) => {
                 bind_numpy::call_method(&mut self.numpy, recv, name, args)
             }
@@ -504,6 +545,8 @@ impl<'o> Interp<'o> {
                     "builtins" => self.call_builtin(&path["builtins.".len()..], args),
                     "numpy" => bind_numpy::call_function(&mut self.numpy, path, args),
                     "torch" => bind_torch::call_function(&mut self.torch, path, args),
+                    "random" => bind_pyrandom::call_function(&mut self.pyrandom, path, args),
+                    r if SEED_HELPER_ROOTS.contains(&r) => self.seed_everything(path, args),
                     _ => Err(Error::unsupported(path.clone())),
                 }
             }
@@ -517,6 +560,80 @@ impl<'o> Interp<'o> {
                 other.type_name()
             ))),
         }
+    }
+
+    /// The seed-everything helpers training scripts start with, reproducing what each library's
+    /// current version seeds (read in their sources):
+    /// - `lightning.seed_everything(seed=None, workers=False, verbose=True)`
+    ///   (`lightning/fabric/utilities/seed.py`; also `pytorch_lightning`, `lightning.pytorch`,
+    ///   `lightning_fabric`): `seed=None` gives 0 (PL_GLOBAL_SEED is not read), bounds
+    ///   `0..=2**32-1` else `ValueError`, then `random.seed`, `np.random.seed`,
+    ///   `torch.manual_seed` (which seeds every CUDA device too); returns the seed.
+    /// - `transformers.set_seed(seed, deterministic=False)` (`transformers/trainer_utils.py`):
+    ///   `random.seed`, `np.random.seed`, `torch.manual_seed`, `torch.cuda.manual_seed_all`.
+    /// - `accelerate.utils.set_seed(seed, device_specific=False, deterministic=False)`
+    ///   (`accelerate/utils/random.py`): the same, `device_specific` adds the process index (0).
+    fn seed_everything(&mut self, path: &str, args: &Args) -> Result<Value> {
+        let fname = path.rsplit('.').next().unwrap_or(path).to_string();
+        let (seed, returns_seed) = if fname == "seed_everything" {
+            let b = args.bind(&fname, &["seed", "workers", "verbose"])?;
+            let seed = match super::value::opt(&b[0]) {
+                None => BigInt::zero(),
+                Some(v) => match v.as_index() {
+                    Some(i) => i,
+                    None => match self.call_builtin(
+                        "int",
+                        &Args {
+                            pos: vec![v],
+                            kw: vec![],
+                        },
+                    )? {
+                        Value::Int(i) => i,
+                        _ => BigInt::zero(),
+                    },
+                },
+            };
+            if seed.is_negative() || seed > BigInt::from(u32::MAX) {
+                return Err(Error::value(format!(
+                    "{seed} is not in bounds, numpy accepts from 0 to 4294967295"
+                )));
+            }
+            (seed, true)
+        } else {
+            let names: &[&str] = if path.starts_with("accelerate") {
+                &["seed", "device_specific", "deterministic"]
+            } else {
+                &["seed", "deterministic"]
+            };
+            let b = args.bind(&fname, names)?;
+            let v = super::value::required(&b[0], &fname, "seed")?;
+            if let Some(d) = super::value::opt(&b[b.len() - 1]) {
+                if d.truthy()? {
+                    return Err(Error::unsupported(format!(
+                        "{path}(deterministic=True) (torch.use_deterministic_algorithms)"
+                    )));
+                }
+            }
+            let seed = v.as_index().ok_or_else(|| {
+                Error::type_err(format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    v.type_name()
+                ))
+            })?;
+            (seed, false)
+        };
+        self.pyrandom.seed_int(&seed);
+        let one = Args {
+            pos: vec![Value::Int(seed.clone())],
+            kw: vec![],
+        };
+        bind_numpy::call_function(&mut self.numpy, "numpy.random.seed", &one)?;
+        bind_torch::call_function(&mut self.torch, "torch.manual_seed", &one)?;
+        Ok(if returns_seed {
+            Value::Int(seed)
+        } else {
+            Value::None
+        })
     }
 
     fn call_builtin(&mut self, name: &str, args: &Args) -> Result<Value> {
@@ -776,6 +893,21 @@ fn is_call(e: &Expr) -> bool {
 
 fn is_torch_object(o: &dyn super::value::PyObject) -> bool {
     bind_torch::owns(o)
+}
+
+/// Attributes of the seed-helper packages: their seeding functions (any sub-module path), and a
+/// clear refusal for everything else.
+fn seed_helper_attr(path: &str, name: &str) -> Result<Value> {
+    let full = format!("{path}.{name}");
+    let hf = path.starts_with("transformers") || path.starts_with("accelerate");
+    match name {
+        "seed_everything" if !hf => Ok(Value::Function(full)),
+        "set_seed" if hf => Ok(Value::Function(full)),
+        "pytorch" | "fabric" | "utilities" | "seed" | "trainer_utils" | "utils" | "random" => {
+            Ok(Value::Module(full))
+        }
+        _ => Err(Error::unsupported(full)),
+    }
 }
 
 fn canonical_module(root: &str) -> String {
