@@ -127,14 +127,8 @@ fn main() -> ExitCode {
             };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            let (recorded, err) = seedbridge::script::run_source(&src, opts, &mut out);
+            let err = seedbridge::script::run_and_save(&src, opts, &mut out, save.as_deref()).err();
             let _ = out.flush();
-            if let Some(dir) = save {
-                if let Err(e) = seedbridge::script::save_all(&dir, &recorded) {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            }
             match err {
                 None => ExitCode::SUCCESS,
                 Some(e) => {

@@ -104,12 +104,14 @@ impl DeviceArray {
 
     /// Copies the array to the host.
     pub fn to_host(&self) -> Result<NdArray> {
+        // The buffer may be longer than the elements (allocations are at least one byte).
+        let nbytes = self.len() * self.dtype.itemsize();
         let bytes = guard("copying a tensor to the host", || {
-            if self.buf.is_empty() {
+            if nbytes == 0 {
                 return Ok(Vec::new());
             }
             self.stream
-                .clone_dtoh(&self.buf)
+                .clone_dtoh(&self.buf.slice(0..nbytes))
                 .map_err(|e| driver_err("copying a tensor to the host", e))
         })?;
         Ok(NdArray::new(

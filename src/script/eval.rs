@@ -53,6 +53,23 @@ pub struct Recorded {
     pub array: NdArray,
 }
 
+/// Where recorded values go.
+#[derive(Debug, Clone)]
+pub enum RecordSink {
+    /// Kept in [`Interp::recorded`] (tests, the library API).
+    Memory,
+    /// Written as `dir/%03d.npy` as soon as each value is produced (`run --save`), without
+    /// keeping a copy.
+    Dir {
+        /// The output folder (already created).
+        dir: std::path::PathBuf,
+        /// Index of the next file.
+        next: usize,
+    },
+    /// Not kept at all (`run` without `--save`).
+    Discard,
+}
+
 /// An error raised while running a script, with the statement it came from.
 #[derive(Debug, Clone)]
 pub struct RunError {
@@ -87,6 +104,8 @@ pub struct Interp<'o> {
     pub pyrandom: bind_pyrandom::PyRandomCtx,
     /// Values recorded so far, in source order.
     pub recorded: Vec<Recorded>,
+    /// Where recorded values go (in memory by default).
+    pub sink: RecordSink,
     opts: RunOptions,
     out: &'o mut dyn Write,
 }
@@ -146,6 +165,7 @@ impl<'o> Interp<'o> {
                 opts.backend,
             ),
             recorded: Vec::new(),
+            sink: RecordSink::Memory,
             opts,
             out,
         }
@@ -153,7 +173,9 @@ impl<'o> Interp<'o> {
 
     /// Runs every statement in order; stops at the first error.
     pub fn run(&mut self, stmts: &[Stmt]) -> std::result::Result<(), RunError> {
+        let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
         for s in stmts {
+            let _spinner = progress.then(|| Spinner::start(s.span.line, &s.text));
             self.exec(s).map_err(|error| RunError {
                 error,
                 line: s.span.line,
@@ -222,8 +244,37 @@ impl<'o> Interp<'o> {
     }
 
     fn maybe_record(&mut self, line: usize, v: &Value) -> Result<()> {
-        if let Some(array) = recordable(v) {
-            self.recorded.push(Recorded { line, array });
+        match &mut self.sink {
+            RecordSink::Discard => {}
+            RecordSink::Memory => {
+                if let Some(array) = recordable(v) {
+                    self.recorded.push(Recorded { line, array });
+                }
+            }
+            RecordSink::Dir { dir, next } => {
+                // Written straight from the value (no copy of large arrays), atomically.
+                let path = dir.join(format!("{:03}.npy", *next));
+                let written = match v {
+                    Value::Array(a) => {
+                        crate::npy::save(&path, &a.borrow())?;
+                        true
+                    }
+                    Value::Tensor(t) => {
+                        crate::npy::save(&path, &t.borrow().array)?;
+                        true
+                    }
+                    other => match recordable(other) {
+                        Some(a) => {
+                            crate::npy::save(&path, &a)?;
+                            true
+                        }
+                        None => false,
+                    },
+                };
+                if written {
+                    *next += 1;
+                }
+            }
         }
         Ok(())
     }
@@ -875,6 +926,51 @@ impl<'o> Interp<'o> {
                 Ok(Value::Str(format!("<class '{}'>", v.type_name())))
             }
             _ => Err(Error::unsupported(format!("{name}()"))),
+        }
+    }
+}
+
+/// A progress spinner on stderr for a statement that runs longer than a second (only when stderr
+/// is a terminal). Dropping it stops and clears it.
+struct Spinner {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Spinner {
+    fn start(line: usize, text: &str) -> Spinner {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = done.clone();
+        let label: String = text.chars().take(60).collect();
+        let handle = std::thread::spawn(move || {
+            let t0 = std::time::Instant::now();
+            while t0.elapsed() < std::time::Duration::from_secs(1) {
+                if flag.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_message(format!("line {line}: {label}"));
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            pb.finish_and_clear();
+        });
+        Spinner {
+            done,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
         }
     }
 }

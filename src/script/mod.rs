@@ -14,4 +14,4 @@ pub mod lexer;
 pub mod parser;
 pub mod runner;
 pub mod value;
-pub use runner::{run_source, save_all};
+pub use runner::{run_and_save, run_source, save_all};
