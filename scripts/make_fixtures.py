@@ -178,6 +178,19 @@ def torch_cases():
     c["torch_big"] = "import torch\ntorch.manual_seed(5)\ntorch.randn(100003)[-5:]\ntorch.rand(100003, dtype=torch.float64)[-3:]\ntorch.randn(3)\n"
     c["motivating_both"] = "import numpy as np, torch\nnp.random.seed(42);  print(np.random.rand(5))\ntorch.manual_seed(42); print(torch.rand(5))\n"
     c["cross_library_words"] = "import numpy as np, torch\nnp.random.seed(7)\nnp.random.randint(0, 2**32, 10, dtype=np.uint32)\ntorch.manual_seed(7)\ntorch.rand(10)\n"
+    # Python's random module and the seed-everything helpers (real lightning / transformers /
+    # accelerate when installed; the generator skips them otherwise).
+    c["pyrandom_basics"] = ("import random\nrandom.seed(42)\nrandom.random()\nrandom.randint(1, 6)\nrandom.uniform(2, 3)\nrandom.gauss(0, 1)\nrandom.gauss(0, 1)\n"
+                            "l = [1, 2, 3, 4, 5, 6]\nrandom.shuffle(l)\nprint(l)\nprint(random.sample(range(100), 5), random.choice('abc'), random.choices([1, 2, 3], k=4))\n"
+                            "random.getrandbits(70)\nrandom.randrange(0, 100, 7)\nr = random.Random('seed')\nr.random()\nst = random.getstate()\nrandom.random()\nrandom.setstate(st)\nrandom.random()\n")
+    c["pyrandom_big_seed"] = "import random\nrandom.seed(2**100 + 17)\nprint(random.random(), random.getrandbits(8))\nrandom.seed(-7)\nrandom.expovariate(2.0)\nrandom.normalvariate(1, 2)\n"
+    for mod, call in [("lightning", "lightning.seed_everything(7)"), ("pytorch_lightning", "pytorch_lightning.seed_everything(7)"),
+                      ("transformers", "transformers.set_seed(7)"), ("accelerate.utils", "accelerate.utils.set_seed(7)")]:
+        c[f"seed_helper_{mod}"] = (f"import random\nimport numpy as np\nimport torch\nimport {mod}\n{call}\nrandom.random()\nnp.random.rand(3)\ntorch.rand(3)\n"
+                                   "torch.randn(2)\nrandom.randint(0, 10)\n")
+    c["seed_helper_from_import"] = ("import numpy as np, torch, random\nfrom lightning.pytorch import seed_everything\ns = seed_everything(123, workers=True)\nprint(s)\n"
+                                    "print(np.random.randint(0, 10, 5), torch.randint(0, 10, (5,)), random.random())\n")
+    c["err_seed_helper_bounds"] = "import lightning\nlightning.seed_everything(2**32)\n"
     c["err_torch_randint_range"] = "import torch\ntorch.manual_seed(0)\ntorch.randint(5, 2, (3,))\n"
     c["err_torch_negative_size"] = "import torch\ntorch.manual_seed(0)\ntorch.rand(-1)\n"
     c["err_torch_bernoulli_p"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3).bernoulli_(1.5)\n"

@@ -4,6 +4,7 @@
 
 pub mod mt19937;
 pub mod mt19937_jump;
+pub mod parallel;
 pub mod pcg64;
 pub mod philox4x32;
 pub mod philox4x64;

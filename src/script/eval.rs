@@ -658,11 +658,12 @@ impl<'o> Interp<'o> {
             };
             let b = args.bind(&fname, names)?;
             let v = super::value::required(&b[0], &fname, "seed")?;
-            if let Some(d) = super::value::opt(&b[b.len() - 1]) {
-                if d.truthy()? {
-                    return Err(Error::unsupported(format!(
-                        "{path}(deterministic=True) (torch.use_deterministic_algorithms)"
-                    )));
+            // `deterministic=True` only calls torch.use_deterministic_algorithms(True), which
+            // picks kernels for non-deterministic ops and changes no random stream; the single
+            // process's `device_specific` offset (process_index) is 0.
+            for flag in b.iter().skip(1) {
+                if let Some(d) = super::value::opt(flag) {
+                    d.truthy()?;
                 }
             }
             let seed = v.as_index().ok_or_else(|| {
