@@ -3,6 +3,7 @@
 //! See `README.md` for the supported calls and their fidelity.
 
 pub mod array;
+pub mod bench;
 pub mod cuda;
 pub mod engine;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod npy;
 pub mod numpy;
 pub mod pyrandom;
 pub mod script;
+pub mod state;
 pub mod torch;
 
 pub use array::{DType, Data, NdArray};

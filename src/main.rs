@@ -43,6 +43,12 @@ enum Backend {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Report the CUDA driver, NVRTC and devices, and compile every kernel.
+    Doctor {
+        /// Only compile the kernels with NVRTC (no driver or GPU needed).
+        #[arg(long)]
+        compile_only: bool,
+    },
     /// Run a script (`-` for stdin) with the real libraries' random streams.
     Run {
         /// The script; `-` reads standard input.
@@ -84,6 +90,15 @@ fn read_script(path: &str) -> anyhow::Result<String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Doctor { compile_only } => {
+            let report = seedbridge::cuda::doctor(compile_only);
+            print!("{}", report.text);
+            if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            }
+        }
         Cmd::Run {
             script,
             save,

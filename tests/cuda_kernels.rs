@@ -269,7 +269,7 @@ fn build_harness(dir: &Path) -> Option<PathBuf> {
     let exe = dir.join("harness");
     let out = Command::new(&cxx)
         .args(["-std=c++17", "-O2", "-ffp-contract=off", "-Wall", "-Wextra"])
-        .args(["-Wno-unknown-pragmas", "-Werror"])
+        .arg("-Wno-unknown-pragmas")
         .arg("-I")
         .arg(kernels_dir())
         .arg(&src)
@@ -719,6 +719,7 @@ fn without_a_gpu_errors_are_clear() {
             );
             assert!(!cuda::gpu_available());
             let r = cuda::doctor(false);
+            eprintln!("{}", r.text);
             assert!(!r.ok);
             assert!(r.text.contains("driver:"), "{}", r.text);
         }
@@ -944,7 +945,22 @@ fn gpu_vs_torch() {
             let n = (0..numel)
                 .filter(|&k| emu_out.get_f64(k).to_bits() != torch.get_f64(k).to_bits())
                 .count();
-            format!("{n} differ, max |diff| {m:.3e}")
+            let ulp = if let (Data::F32(x), Data::F32(y)) = (&emu_out, &torch) {
+                let key = |v: f32| {
+                    let b = v.to_bits() as i32;
+                    i64::from(if b < 0 { i32::MIN - b } else { b })
+                };
+                let u = x
+                    .iter()
+                    .zip(y)
+                    .map(|(a, b)| (key(*a) - key(*b)).unsigned_abs())
+                    .max()
+                    .unwrap_or(0);
+                format!(", max {u} ulp")
+            } else {
+                String::new()
+            };
+            format!("{n} differ, max |diff| {m:.3e}{ulp}")
         };
         rows.push(format!(
             "{:<16} {:<9} {:>9}  {:<10} {:<10} {:<7} {}",

@@ -911,3 +911,31 @@ fn emulation_note_once_and_only_when_cuda_is_used() {
         assert!(n[0].contains("a100 (108x2048, --gpu)"), "{n:?}");
     }
 }
+
+#[test]
+fn torch_cuda_module_functions() {
+    let src = "a = torch.cuda.is_initialized()\n\
+               torch.manual_seed(6)\n\
+               b = torch.cuda.is_initialized()\n\
+               torch.cuda.synchronize()\n\
+               c = torch.cuda.is_initialized()\n\
+               torch.cuda.random.manual_seed(8)\n\
+               states = torch.cuda.get_rng_state_all()\n\
+               s0 = torch.cuda.get_rng_state(0)\n\
+               s7 = torch.cuda.get_rng_state(7)\n\
+               x = torch.rand(2, device='cuda:3')\n\
+               torch.cuda.set_rng_state_all(states)\n\
+               s3 = torch.cuda.get_rng_state(3)\n\
+               e = torch.cuda.FloatTensor()\n\
+               f = torch.cuda.LongTensor([1, 2])\n\
+               print(torch.device('cuda'), torch.device('cuda').type, torch.device('cuda').index)";
+    let (rec, out) = run(src, "a100");
+    let flags: Vec<_> = rec[..3].iter().map(|r| r.data.get_i128(0)).collect();
+    assert_eq!(flags, [Some(0), Some(0), Some(1)]);
+    assert_eq!(rec[3], state(8, 0));
+    assert_eq!(rec[4], state(6, 0));
+    assert_eq!(rec[6], state(6, 0)); // restored after x drew from cuda:3
+    assert_eq!(rec[7].shape, vec![0]);
+    assert_eq!(rec[8].dtype(), DType::I64);
+    assert_eq!(out, "cuda cuda None\n");
+}

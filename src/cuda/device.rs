@@ -65,9 +65,10 @@ pub(crate) fn driver_err(what: &str, e: DriverError) -> Error {
              NVIDIA driver or remove the stubs folder from LD_LIBRARY_PATH"
         }
         E::CUDA_ERROR_UNSUPPORTED_PTX_VERSION | E::CUDA_ERROR_INVALID_PTX => {
-            "; the NVRTC library is newer than the driver: update the driver, or use an older \
-             NVRTC (e.g. `pip install nvidia-cuda-nvrtc-cu12` and SEEDBRIDGE_NVRTC pointing at \
-             its nvidia/cuda_nvrtc/lib folder)"
+            "; the NVRTC library is newer than the driver: update the driver, or install an NVRTC \
+             no newer than the driver's CUDA version (`seedbridge doctor` shows both), e.g. \
+             `pip install \"nvidia-cuda-nvrtc-cu12==12.4.*\"` for a CUDA 12.4 driver, and set \
+             SEEDBRIDGE_NVRTC to its nvidia/cuda_nvrtc/lib folder"
         }
         _ => "",
     };
@@ -169,7 +170,21 @@ impl Device {
                 .ok_or_else(|| Error::Cuda("kernels/torch_cuda.cu is not embedded".into()))?;
             let module = ctx
                 .load_module(Ptx::from_src(src.ptx.clone()))
-                .map_err(|e| driver_err(&format!("loading the {arch} PTX on cuda:{ordinal}"), e))?;
+                .map_err(|e| {
+                    let drv = driver_version()
+                        .map(|(a, b)| format!("{a}.{b}"))
+                        .unwrap_or_else(|_| "?".into());
+                    let nv = nvrtc::version()
+                        .map(|(a, b)| format!("{a}.{b}"))
+                        .unwrap_or_else(|_| "?".into());
+                    driver_err(
+                        &format!(
+                        "loading the {arch} PTX from NVRTC {nv} on cuda:{ordinal} (driver CUDA \
+                         {drv})"
+                    ),
+                        e,
+                    )
+                })?;
             Ok(Device {
                 entries: src.entries.iter().map(|(n, _)| n.clone()).collect(),
                 info: info.clone(),

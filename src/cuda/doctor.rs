@@ -3,6 +3,15 @@
 use super::device::{device_count, device_info, driver_version};
 use super::loader;
 use super::nvrtc::{self, COMPILE_OPTIONS};
+use crate::Error;
+
+/// The message of a CUDA error without its `CUDA error: ` prefix.
+fn msg(e: &Error) -> String {
+    match e {
+        Error::Cuda(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
 
 /// The architecture `doctor --compile-only` compiles for when no GPU says otherwise (A100
 /// class; supported by NVRTC 12 and 13).
@@ -66,21 +75,26 @@ pub fn doctor(compile_only: bool) -> DoctorReport {
             true
         }
         Err(e) => {
-            line(format!("NVRTC:   MISSING: {e}"));
+            line(format!("NVRTC:   MISSING: {}", msg(&e)));
             ok = false;
             false
         }
     };
 
     // Driver and devices
-    if !compile_only {
-        match driver_version() {
-            Ok((a, b)) => line(format!("driver:  CUDA {a}.{b} (libcuda.so.1)")),
-            Err(e) => {
-                line(format!("driver:  MISSING: {e}"));
-                ok = false;
+    let driver_ok = compile_only
+        || match driver_version() {
+            Ok((a, b)) => {
+                line(format!("driver:  CUDA {a}.{b} (libcuda.so.1)"));
+                true
             }
-        }
+            Err(e) => {
+                line(format!("driver:  MISSING: {}", msg(&e)));
+                ok = false;
+                false
+            }
+        };
+    if !compile_only && driver_ok {
         match device_count() {
             Ok(0) => {
                 line("devices: none visible (check nvidia-smi and CUDA_VISIBLE_DEVICES)".into());
@@ -114,21 +128,21 @@ pub fn doctor(compile_only: bool) -> DoctorReport {
                                         }
                                     }
                                     Err(e) => {
-                                        line(format!("    cannot compile for it: {e}"));
+                                        line(format!("    cannot compile for it: {}", msg(&e)));
                                         ok = false;
                                     }
                                 }
                             }
                         }
                         Err(e) => {
-                            line(format!("  cuda:{i}  ERROR: {e}"));
+                            line(format!("  cuda:{i}  ERROR: {}", msg(&e)));
                             ok = false;
                         }
                     }
                 }
             }
             Err(e) => {
-                line(format!("devices: ERROR: {e}"));
+                line(format!("devices: ERROR: {}", msg(&e)));
                 ok = false;
             }
         }
@@ -162,7 +176,7 @@ pub fn doctor(compile_only: bool) -> DoctorReport {
                     }
                 }
                 Err(e) => {
-                    line(format!("kernels: FAILED for {arch}: {e}"));
+                    line(format!("kernels: FAILED for {arch}: {}", msg(&e)));
                     ok = false;
                 }
             }

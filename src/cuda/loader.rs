@@ -5,7 +5,7 @@
 //! first use by *name*, so the dynamic loader searches `LD_LIBRARY_PATH`, the `ldconfig` cache
 //! and the default directories. cudarc panics when a library or a symbol is missing; every
 //! entry point of [`crate::cuda`] therefore checks presence first ([`driver`], [`nvrtc`]) and
-//! runs cudarc behind [`guard`], so a missing library is an [`Error::Cuda`] that says what to do.
+//! runs cudarc behind `guard`, so a missing library is an [`Error::Cuda`] that says what to do.
 //!
 //! NVRTC is also looked for where pip and the CUDA toolkit put it, so `seedbridge doctor` works in
 //! a PyTorch virtual environment without any setting:
@@ -103,6 +103,7 @@ fn find_nvrtc() -> std::result::Result<NvrtcLocation, String> {
     let mut tried = Vec::new();
     for dir in candidate_dirs() {
         if let Some(file) = nvrtc_in_dir(&dir) {
+            let file = std::fs::canonicalize(&file).unwrap_or(file);
             match preload(&file) {
                 Ok(()) if cudarc_finds_nvrtc() => return Ok(NvrtcLocation { path: Some(file) }),
                 Ok(()) => tried.push(format!("{} (wrong SONAME)", file.display())),

@@ -8,7 +8,7 @@
 //!   one registry entry per device) and executes the launches that the CPU emulation
 //!   ([`crate::torch::cuda::NullaryCall`]) plans, so offsets, 32-bit splitting and launch
 //!   geometry are shared with it.
-//! * [`doctor`] / [`doctor_report`] back `seedbridge doctor [--compile-only]`.
+//! * [`doctor()`] / [`doctor_report`] back `seedbridge doctor [--compile-only]`.
 //!
 //! Nothing CUDA is needed to build: cudarc loads `libcuda.so.1` and `libnvrtc.so.{13,12}` at
 //! run time ([`loader`] documents where NVRTC is looked for, e.g. `SEEDBRIDGE_NVRTC`). Every

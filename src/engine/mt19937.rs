@@ -47,6 +47,53 @@ fn twist_word(cur: u32, next: u32, far: u32) -> u32 {
     far ^ (y >> 1) ^ (0u32.wrapping_sub(y & 1) & MATRIX_A)
 }
 
+/// Eight lanes of [`twist_word`] (written on arrays so that LLVM vectorises it).
+#[inline(always)]
+fn twist8(cur: &[u32], next: &[u32], far: &[u32]) -> [u32; 8] {
+    let mut o = [0u32; 8];
+    for j in 0..8 {
+        o[j] = twist_word(cur[j], next[j], far[j]);
+    }
+    o
+}
+
+/// The whole-array twist of `mt19937_gen` (the reference recurrence `key[i] =
+/// twist(key[i], key[i+1], key[(i+M) % N])` for `i = 0..624` in order), in three runs without
+/// modulo, eight words at a time: in the first run every input is an old word; in the second
+/// the word `M - N` back was rewritten at least 227 > 8 positions earlier, so processing eight
+/// consecutive words together reads exactly what the one-by-one loop reads. Also used by
+/// torch's engine ([`crate::torch::cpu::TorchMt19937`]), whose twist is the same recurrence.
+pub fn twist_key(k: &mut [u32; N]) {
+    let mut i = 0;
+    while i + 8 <= N - M {
+        let v = twist8(&k[i..i + 8], &k[i + 1..i + 9], &k[i + M..i + M + 8]);
+        k[i..i + 8].copy_from_slice(&v);
+        i += 8;
+    }
+    while i < N - M {
+        k[i] = twist_word(k[i], k[i + 1], k[i + M]);
+        i += 1;
+    }
+    while i + 8 <= N - 1 {
+        let v = twist8(&k[i..i + 8], &k[i + 1..i + 9], &k[i + M - N..i + M - N + 8]);
+        k[i..i + 8].copy_from_slice(&v);
+        i += 8;
+    }
+    while i < N - 1 {
+        k[i] = twist_word(k[i], k[i + 1], k[i + M - N]);
+        i += 1;
+    }
+    k[N - 1] = twist_word(k[N - 1], k[0], k[M - 1]);
+}
+
+/// `dst[i] = temper(src[i])` (vectorised by LLVM).
+#[inline]
+pub fn temper_slice(src: &[u32], dst: &mut [u32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = temper(s);
+    }
+}
+
 /// Knuth's linear-congruential fill used by `init_genrand` / `mt19937_seed`.
 fn knuth_fill(seed: u32) -> [u32; N] {
     let mut key = [0u32; N];
@@ -132,15 +179,42 @@ impl Mt19937 {
 
     /// `mt19937_gen`: the whole-array twist; sets `pos = 0`.
     pub fn twist(&mut self) {
-        let k = &mut self.key;
-        for i in 0..N - M {
-            k[i] = twist_word(k[i], k[i + 1], k[i + M]);
-        }
-        for i in N - M..N - 1 {
-            k[i] = twist_word(k[i], k[i + 1], k[i + M - N]);
-        }
-        k[N - 1] = twist_word(k[N - 1], k[0], k[M - 1]);
+        twist_key(&mut self.key);
         self.pos = 0;
+    }
+
+    /// Fills `out` with the next `out.len()` outputs, exactly as that many calls of
+    /// [`Self::next_u32`] (same values, same final state), tempering whole runs of the key at
+    /// once.
+    pub fn fill_u32(&mut self, out: &mut [u32]) {
+        let mut out = out;
+        while !out.is_empty() {
+            if self.pos >= N {
+                self.twist();
+            }
+            let take = (N - self.pos).min(out.len());
+            let (head, tail) = out.split_at_mut(take);
+            temper_slice(&self.key[self.pos..self.pos + take], head);
+            self.pos += take;
+            out = tail;
+        }
+    }
+
+    /// `out[i] = mt19937_next_double()`: `((a >> 5) * 2^26 + (b >> 6)) / 2^53` from two
+    /// consecutive outputs `a`, `b` (NumPy's `mt19937_next_double`), for every element, in
+    /// order, with the same final state as the element-wise loop.
+    pub fn fill_next_double(&mut self, out: &mut [f64]) {
+        const CHUNK: usize = 256;
+        let mut words = [0u32; 2 * CHUNK];
+        for chunk in out.chunks_mut(CHUNK) {
+            let w = &mut words[..2 * chunk.len()];
+            self.fill_u32(w);
+            for (o, p) in chunk.iter_mut().zip(w.chunks_exact(2)) {
+                let a = p[0] >> 5;
+                let b = p[1] >> 6;
+                *o = (f64::from(a) * 67_108_864.0 + f64::from(b)) / 9_007_199_254_740_992.0;
+            }
+        }
     }
 
     /// `mt19937_next`: twist if `pos == 624`, then temper `key[pos++]`.
@@ -185,6 +259,56 @@ mod tests {
         assert_eq!(mt.pos, 623);
         let raw: Vec<u32> = (0..3).map(|_| mt.next_u32()).collect();
         assert_eq!(raw, [0x7ab4ea94, 0x9b561119, 0x4957d02e]);
+    }
+
+    /// The reference twist, one word at a time with modulo indexing.
+    fn reference_twist(k: &mut [u32; N]) {
+        for i in 0..N {
+            k[i] = twist_word(k[i], k[(i + 1) % N], k[(i + M) % N]);
+        }
+    }
+
+    #[test]
+    fn fast_twist_matches_reference() {
+        let mut a = Mt19937::init_by_array(&[1, 2, 3]).key;
+        let mut b = a;
+        for _ in 0..5 {
+            twist_key(&mut a);
+            reference_twist(&mut b);
+            assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn fills_match_next_u32() {
+        for start_pos in [0usize, 1, 300, 623, 624] {
+            let mut base = Mt19937::init_genrand(77);
+            base.twist();
+            base.pos = start_pos;
+            for n in [0usize, 1, 5, 623, 624, 625, 2000] {
+                let mut a = base.clone();
+                let mut b = base.clone();
+                let want: Vec<u32> = (0..n).map(|_| a.next_u32()).collect();
+                let mut got = vec![0u32; n];
+                b.fill_u32(&mut got);
+                assert_eq!(got, want);
+                assert_eq!(a, b);
+                let mut a = base.clone();
+                let mut b = base.clone();
+                let want: Vec<u64> = (0..n)
+                    .map(|_| {
+                        let x = a.next_u32() >> 5;
+                        let y = a.next_u32() >> 6;
+                        ((f64::from(x) * 67_108_864.0 + f64::from(y)) / 9_007_199_254_740_992.0)
+                            .to_bits()
+                    })
+                    .collect();
+                let mut got = vec![0f64; n];
+                b.fill_next_double(&mut got);
+                assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want);
+                assert_eq!(a, b);
+            }
+        }
     }
 
     #[test]

@@ -95,6 +95,88 @@ impl Pcg64 {
     pub fn advance(&mut self, delta: u128) {
         self.state = advance_lcg_128(self.state, delta, PCG_DEFAULT_MULTIPLIER_128, self.inc);
     }
+
+    /// XSL-RR output of a state.
+    #[inline(always)]
+    fn output(s: u128) -> u64 {
+        (((s >> 64) as u64) ^ (s as u64)).rotate_right((s >> 122) as u32)
+    }
+
+    /// Fills `out` with the next `out.len()` outputs, exactly as that many calls of
+    /// [`Self::next_u64`]. The LCG is run as [`LANES`] interleaved chains (each stepping
+    /// `LANES` positions at once with the composed multiplier/increment), which breaks the
+    /// serial multiply-add dependency without changing any output.
+    pub fn fill_u64(&mut self, out: &mut [u64]) {
+        self.fill_map(out, |w| w);
+    }
+
+    /// `out[i] = f(w_i)` for the next `out.len()` outputs `w_i` (as [`Self::fill_u64`]
+    /// followed by a map, without the intermediate buffer).
+    #[inline]
+    pub fn fill_map<T>(&mut self, out: &mut [T], f: impl Fn(u64) -> T) {
+        if out.is_empty() {
+            return;
+        }
+        let m = PCG_DEFAULT_MULTIPLIER_128;
+        let first = self.state.wrapping_mul(m).wrapping_add(self.inc);
+        self.state = fill_lcg(first, m, self.inc, out, |s| f(Self::output(s)));
+    }
+}
+
+/// Chains of a lane-parallel LCG fill.
+pub const LANES: usize = 4;
+
+/// `(A, C)` of `LANES` steps of `x -> x * mult + inc`: `A = mult^L`, `C = inc * (mult^(L-1) +
+/// ... + 1)` (mod 2^128).
+#[inline]
+fn composed(mult: u128, inc: u128) -> (u128, u128) {
+    let mut a: u128 = 1;
+    let mut c: u128 = 0;
+    for _ in 0..LANES {
+        a = a.wrapping_mul(mult);
+        c = c.wrapping_mul(mult).wrapping_add(inc);
+    }
+    (a, c)
+}
+
+/// Lane-parallel LCG fill shared by PCG64 and PCG64DXSM: `out[i] = out_of(x_i)` with
+/// `x_{i+1} = x_i * mult + inc`, starting from `x_0 = x0`. Returns `x_{n-1}`, the state the
+/// last element was computed from (`x0` when `out` is empty).
+#[inline(always)]
+fn fill_lcg<T>(x0: u128, mult: u128, inc: u128, out: &mut [T], out_of: impl Fn(u128) -> T) -> u128 {
+    let mut last = x0;
+    if out.len() < 2 * LANES {
+        let mut x = x0;
+        for o in out.iter_mut() {
+            *o = out_of(x);
+            last = x;
+            x = x.wrapping_mul(mult).wrapping_add(inc);
+        }
+        return last;
+    }
+    let (a, c) = composed(mult, inc);
+    let mut s = [0u128; LANES];
+    let mut cur = x0;
+    for sj in s.iter_mut() {
+        *sj = cur;
+        cur = cur.wrapping_mul(mult).wrapping_add(inc);
+    }
+    let mut chunks = out.chunks_exact_mut(LANES);
+    for chunk in &mut chunks {
+        for j in 0..LANES {
+            chunk[j] = out_of(s[j]);
+        }
+        last = s[LANES - 1];
+        for sj in s.iter_mut() {
+            *sj = sj.wrapping_mul(a).wrapping_add(c);
+        }
+    }
+    // `s[j]` is now `x_{4q + j}` for the first element after the whole chunks.
+    for (o, &x) in chunks.into_remainder().iter_mut().zip(&s) {
+        *o = out_of(x);
+        last = x;
+    }
+    last
 }
 
 impl Engine64 for Pcg64 {
@@ -145,6 +227,34 @@ impl Pcg64Dxsm {
         hi
     }
 
+    /// DXSM output of a state.
+    #[inline(always)]
+    fn output(s: u128) -> u64 {
+        let mut hi = (s >> 64) as u64;
+        let lo = (s as u64) | 1;
+        hi ^= hi >> 32;
+        hi = hi.wrapping_mul(PCG_CHEAP_MULTIPLIER);
+        hi ^= hi >> 48;
+        hi.wrapping_mul(lo)
+    }
+
+    /// Fills `out` with the next `out.len()` outputs, exactly as that many calls of
+    /// [`Self::next_u64`] (lane-parallel, see [`Pcg64::fill_u64`]).
+    pub fn fill_u64(&mut self, out: &mut [u64]) {
+        self.fill_map(out, |w| w);
+    }
+
+    /// `out[i] = f(w_i)` for the next `out.len()` outputs `w_i`.
+    #[inline]
+    pub fn fill_map<T>(&mut self, out: &mut [T], f: impl Fn(u64) -> T) {
+        if out.is_empty() {
+            return;
+        }
+        let m = u128::from(PCG_CHEAP_MULTIPLIER);
+        let last = fill_lcg(self.state, m, self.inc, out, |s| f(Self::output(s)));
+        self.state = last.wrapping_mul(m).wrapping_add(self.inc);
+    }
+
     /// `pcg_cm_advance_r`: jump ahead `delta` steps (mod 2^128) with the cheap multiplier.
     pub fn advance(&mut self, delta: u128) {
         self.state = advance_lcg_128(
@@ -188,6 +298,26 @@ mod tests {
             raw,
             [0xd97e4a147f788a70, 0x8dfa7bce56e3a253, 0x13556ed9f53d3c10]
         );
+    }
+
+    #[test]
+    fn fills_match_stepping() {
+        for n in [0usize, 1, 3, 4, 7, 8, 9, 16, 17, 1001] {
+            let mut a = Pcg64::new(11, 13);
+            let mut b = a;
+            let want: Vec<u64> = (0..n).map(|_| a.next_u64()).collect();
+            let mut got = vec![0u64; n];
+            b.fill_u64(&mut got);
+            assert_eq!(got, want, "pcg64 n={n}");
+            assert_eq!(a, b);
+            let mut a = Pcg64Dxsm::new(11, 13);
+            let mut b = a;
+            let want: Vec<u64> = (0..n).map(|_| a.next_u64()).collect();
+            let mut got = vec![0u64; n];
+            b.fill_u64(&mut got);
+            assert_eq!(got, want, "dxsm n={n}");
+            assert_eq!(a, b);
+        }
     }
 
     #[test]

@@ -45,6 +45,38 @@ pub fn philox4x64_10(ctr: [u64; 4], key: [u64; 2]) -> [u64; 4] {
     c
 }
 
+/// [`philox4x64_10`] on `L` independent counters at once (the rounds interleaved across
+/// lanes for instruction-level parallelism); lane `l` equals `philox4x64_10(ctrs[l], key)`.
+#[inline(always)]
+pub fn philox4x64_10_lanes<const L: usize>(ctrs: [[u64; 4]; L], key: [u64; 2]) -> [[u64; 4]; L] {
+    let mut c = ctrs;
+    let mut k = key;
+    for r in 0..ROUNDS {
+        if r > 0 {
+            k[0] = k[0].wrapping_add(PHILOX_W0);
+            k[1] = k[1].wrapping_add(PHILOX_W1);
+        }
+        for cl in c.iter_mut() {
+            let (hi0, lo0) = mulhilo(PHILOX_M0, cl[0]);
+            let (hi1, lo1) = mulhilo(PHILOX_M1, cl[2]);
+            *cl = [hi1 ^ cl[1] ^ k[0], lo1, hi0 ^ cl[3] ^ k[1], lo0];
+        }
+    }
+    c
+}
+
+/// The 256-bit counter plus one (with carry), as `philox_next` increments it.
+#[inline(always)]
+fn incr(mut ctr: [u64; 4]) -> [u64; 4] {
+    for w in ctr.iter_mut() {
+        *w = w.wrapping_add(1);
+        if *w != 0 {
+            break;
+        }
+    }
+    ctr
+}
+
 /// NumPy's Philox4x64-10 state: 256-bit counter, 128-bit key and a 4-word output buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Philox4x64 {
@@ -96,6 +128,38 @@ impl Philox4x64 {
         self.buffer[0]
     }
 
+    /// Fills `out` with the next `out.len()` outputs, exactly as that many calls of
+    /// [`Self::next_u64`] (same values, same final counter, buffer and position), computing
+    /// whole blocks four at a time.
+    pub fn fill_u64(&mut self, out: &mut [u64]) {
+        const L: usize = 4;
+        let mut out = out;
+        while self.buffer_pos < BUFFER_SIZE && !out.is_empty() {
+            out[0] = self.buffer[self.buffer_pos];
+            self.buffer_pos += 1;
+            out = &mut out[1..];
+        }
+        let mut groups = out.chunks_exact_mut(BUFFER_SIZE * L);
+        for g in &mut groups {
+            let mut ctrs = [[0u64; 4]; L];
+            let mut c = self.ctr;
+            for cl in ctrs.iter_mut() {
+                c = incr(c);
+                *cl = c;
+            }
+            let blocks = philox4x64_10_lanes(ctrs, self.key);
+            for (dst, b) in g.chunks_exact_mut(BUFFER_SIZE).zip(&blocks) {
+                dst.copy_from_slice(b);
+            }
+            self.ctr = c;
+            self.buffer = blocks[L - 1];
+            self.buffer_pos = BUFFER_SIZE;
+        }
+        for o in groups.into_remainder() {
+            *o = self.next_u64();
+        }
+    }
+
     /// `philox_advance` followed by the buffer reset of `_reset_state_variables`: add `delta`
     /// (256-bit, little-endian words, mod 2^256) to the counter — i.e. skip `delta` blocks of
     /// 4 outputs from the counter's position — then empty the buffer (`buffer_pos = 4`,
@@ -143,6 +207,23 @@ mod tests {
             raw,
             [0x0399e5b222b82fa9, 0x41fd08c1f00f3bc5, 0x78b8824162ee4d04]
         );
+    }
+
+    #[test]
+    fn fill_matches_next() {
+        for pos in 0..=4usize {
+            for n in [0usize, 1, 3, 4, 5, 16, 17, 33, 100] {
+                let mut a = Philox4x64::new([5, 6], [u64::MAX - 3, u64::MAX, 0, 0]);
+                a.next_u64();
+                a.buffer_pos = pos;
+                let mut b = a;
+                let want: Vec<u64> = (0..n).map(|_| a.next_u64()).collect();
+                let mut got = vec![0u64; n];
+                b.fill_u64(&mut got);
+                assert_eq!(got, want, "pos {pos} n {n}");
+                assert_eq!(a, b);
+            }
+        }
     }
 
     #[test]

@@ -486,6 +486,380 @@ impl NpBitGen for BitGenerator {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Monomorphised bit generators for bulk work
+//
+// `BitGenerator` dispatches on its engine for every word. Bulk fills instead `match` once and
+// run the generic distribution code on one of the adapters below, each a `bitgen_t` view of
+// one concrete engine with exactly the semantics of `BitGenerator`'s `NpBitGen` impl (same
+// words, same uint32 split buffer, same final state).
+
+/// A 64-bit engine that can produce many outputs at once ([`Pcg64::fill_u64`], ...).
+pub trait BulkEngine64: Clone {
+    /// The next raw output.
+    fn next(&mut self) -> u64;
+    /// The next `out.len()` raw outputs, as that many calls of [`Self::next`].
+    fn fill(&mut self, out: &mut [u64]) {
+        for o in out.iter_mut() {
+            *o = self.next();
+        }
+    }
+    /// `out[i] = uint64_to_double(next())` for every element.
+    fn fill_double(&mut self, out: &mut [f64]) {
+        let mut w = [0u64; 256];
+        for chunk in out.chunks_mut(256) {
+            let w = &mut w[..chunk.len()];
+            self.fill(w);
+            for (o, &x) in chunk.iter_mut().zip(w.iter()) {
+                *o = uint64_to_double(x);
+            }
+        }
+    }
+}
+
+impl BulkEngine64 for Pcg64 {
+    #[inline]
+    fn next(&mut self) -> u64 {
+        self.next_u64()
+    }
+    fn fill(&mut self, out: &mut [u64]) {
+        self.fill_u64(out)
+    }
+    fn fill_double(&mut self, out: &mut [f64]) {
+        self.fill_map(out, uint64_to_double)
+    }
+}
+
+impl BulkEngine64 for Pcg64Dxsm {
+    #[inline]
+    fn next(&mut self) -> u64 {
+        self.next_u64()
+    }
+    fn fill(&mut self, out: &mut [u64]) {
+        self.fill_u64(out)
+    }
+    fn fill_double(&mut self, out: &mut [f64]) {
+        self.fill_map(out, uint64_to_double)
+    }
+}
+
+impl BulkEngine64 for Philox4x64 {
+    #[inline]
+    fn next(&mut self) -> u64 {
+        self.next_u64()
+    }
+    fn fill(&mut self, out: &mut [u64]) {
+        self.fill_u64(out)
+    }
+}
+
+impl BulkEngine64 for Sfc64 {
+    #[inline]
+    fn next(&mut self) -> u64 {
+        self.next_u64()
+    }
+}
+
+/// MT19937 as `bitgen_t`, reading tempered words from a local buffer filled a whole key run at
+/// a time; on drop the engine's `pos` is set back to the first unread word, so the engine ends
+/// exactly where word-by-word `next_u32` calls would have left it.
+pub struct MtBits<'a> {
+    mt: &'a mut Mt19937,
+    buf: [u32; MT_N],
+    i: usize,
+    end: usize,
+}
+
+impl<'a> MtBits<'a> {
+    /// A view of `mt`.
+    pub fn new(mt: &'a mut Mt19937) -> Self {
+        MtBits {
+            mt,
+            buf: [0; MT_N],
+            i: 0,
+            end: 0,
+        }
+    }
+
+    #[cold]
+    fn refill(&mut self) {
+        if self.mt.pos >= MT_N {
+            self.mt.twist();
+        }
+        let p = self.mt.pos;
+        let n = MT_N - p;
+        crate::engine::mt19937::temper_slice(&self.mt.key[p..], &mut self.buf[..n]);
+        self.mt.pos = MT_N;
+        self.i = 0;
+        self.end = n;
+    }
+
+    /// The next raw 32-bit output.
+    #[inline(always)]
+    pub fn next_u32(&mut self) -> u32 {
+        if self.i >= self.end {
+            self.refill();
+        }
+        // `i < end <= 624` here; `get` keeps the index check branch-free and panic-free.
+        let w = self.buf.get(self.i).copied().unwrap_or(0);
+        self.i += 1;
+        w
+    }
+}
+
+impl Drop for MtBits<'_> {
+    fn drop(&mut self) {
+        if self.end > 0 {
+            self.mt.pos = MT_N - (self.end - self.i);
+        }
+    }
+}
+
+impl NpBitGen for MtBits<'_> {
+    #[inline(always)]
+    fn next_uint64(&mut self) -> u64 {
+        let hi = u64::from(self.next_u32());
+        let lo = u64::from(self.next_u32());
+        (hi << 32) | lo
+    }
+    #[inline(always)]
+    fn next_uint32(&mut self) -> u32 {
+        self.next_u32()
+    }
+    #[inline(always)]
+    fn next_double(&mut self) -> f64 {
+        let a = self.next_u32() >> 5;
+        let b = self.next_u32() >> 6;
+        (f64::from(a) * 67_108_864.0 + f64::from(b)) / 9_007_199_254_740_992.0
+    }
+}
+
+/// Words a [`U64Bits`] buffers at a time (a power of two).
+const U64_BUF: usize = 128;
+
+/// A 64-bit engine as `bitgen_t` (with the uint32 split buffer of `BitGenerator`), reading its
+/// words from a local buffer filled with [`BulkEngine64::fill`]. On drop, the engine is put
+/// back to the state after the words actually read (re-stepped from the buffer's start, at most
+/// [`U64_BUF`] steps).
+pub struct U64Bits<'a, E: BulkEngine64> {
+    e: &'a mut E,
+    has_uint32: &'a mut bool,
+    uinteger: &'a mut u32,
+    start: Option<E>,
+    buf: [u64; U64_BUF],
+    i: usize,
+}
+
+impl<'a, E: BulkEngine64> U64Bits<'a, E> {
+    /// A view of engine `e` with the split buffer `(has_uint32, uinteger)`.
+    pub fn new(e: &'a mut E, has_uint32: &'a mut bool, uinteger: &'a mut u32) -> Self {
+        U64Bits {
+            e,
+            has_uint32,
+            uinteger,
+            start: None,
+            buf: [0; U64_BUF],
+            i: U64_BUF,
+        }
+    }
+
+    #[cold]
+    fn refill(&mut self) {
+        self.start = Some(self.e.clone());
+        self.e.fill(&mut self.buf);
+        self.i = 0;
+    }
+
+    /// The next raw 64-bit output.
+    #[inline(always)]
+    pub fn next_u64(&mut self) -> u64 {
+        if self.i >= U64_BUF {
+            self.refill();
+        }
+        let w = self.buf[self.i & (U64_BUF - 1)];
+        self.i += 1;
+        w
+    }
+}
+
+impl<E: BulkEngine64> Drop for U64Bits<'_, E> {
+    fn drop(&mut self) {
+        if let Some(start) = self.start.take() {
+            if self.i < U64_BUF {
+                *self.e = start;
+                for _ in 0..self.i {
+                    self.e.next();
+                }
+            }
+        }
+    }
+}
+
+impl<E: BulkEngine64> NpBitGen for U64Bits<'_, E> {
+    #[inline(always)]
+    fn next_uint64(&mut self) -> u64 {
+        self.next_u64()
+    }
+    #[inline(always)]
+    fn next_uint32(&mut self) -> u32 {
+        if *self.has_uint32 {
+            *self.has_uint32 = false;
+            return *self.uinteger;
+        }
+        let next = self.next_u64();
+        *self.has_uint32 = true;
+        *self.uinteger = (next >> 32) as u32;
+        next as u32
+    }
+    #[inline(always)]
+    fn next_double(&mut self) -> f64 {
+        uint64_to_double(self.next_u64())
+    }
+}
+
+/// Runs `$body` with `$g` bound to a monomorphised `&mut impl NpBitGen` view of the bit
+/// generator `$b` (a `&mut BitGenerator`): one `match` for the whole body instead of one per
+/// word. The views buffer words; dropping them (at the end of the body) leaves the engine in
+/// exactly the state the same draws through `BitGenerator` would.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_np_bits {
+    ($b:expr, |$g:ident| $body:expr) => {{
+        use $crate::numpy::bitgen::{Engine as __E, MtBits, U64Bits};
+        let __b: &mut $crate::numpy::bitgen::BitGenerator = $b;
+        match &mut __b.engine {
+            __E::Mt19937(e) => {
+                let $g = &mut MtBits::new(e);
+                $body
+            }
+            __E::Pcg64(e) => {
+                let $g = &mut U64Bits::new(e, &mut __b.has_uint32, &mut __b.uinteger);
+                $body
+            }
+            __E::Pcg64Dxsm(e) => {
+                let $g = &mut U64Bits::new(e, &mut __b.has_uint32, &mut __b.uinteger);
+                $body
+            }
+            __E::Philox(e) => {
+                let $g = &mut U64Bits::new(e, &mut __b.has_uint32, &mut __b.uinteger);
+                $body
+            }
+            __E::Sfc64(e) => {
+                let $g = &mut U64Bits::new(e, &mut __b.has_uint32, &mut __b.uinteger);
+                $body
+            }
+        }
+    }};
+}
+
+/// Below this many elements the bulk paths are not worth their set-up (buffer fills, threads).
+pub const BULK_MIN: usize = 64;
+
+/// Elements per thread below which a parallel split of a fill is not worth it.
+const PAR_MIN_PER_THREAD: usize = 1 << 18;
+
+/// `out[i] = uint64_to_double(w[i])` for the next `out.len()` words of `e`.
+fn fill_double_u64<E: BulkEngine64>(e: &mut E, out: &mut [f64]) {
+    e.fill_double(out)
+}
+
+/// [`fill_double_u64`] split over threads: part `k` starts from a copy of `e` advanced by the
+/// part's first index with `advance`, so the output does not depend on the thread count; `e`
+/// ends advanced by `out.len()`.
+fn fill_double_u64_par<E: BulkEngine64 + Send>(
+    e: &mut E,
+    out: &mut [f64],
+    advance: impl Fn(&mut E, u128) + Sync,
+) {
+    let n = out.len();
+    let threads = crate::engine::parallel::threads_for(n, PAR_MIN_PER_THREAD);
+    if threads <= 1 {
+        fill_double_u64(e, out);
+        return;
+    }
+    let pts = crate::engine::parallel::split_points(n, threads, 1);
+    std::thread::scope(|s| {
+        let mut rest = &mut *out;
+        for k in 0..threads {
+            let (part, tail) = rest.split_at_mut(pts[k + 1] - pts[k]);
+            rest = tail;
+            let mut ek = e.clone();
+            advance(&mut ek, pts[k] as u128);
+            s.spawn(move || fill_double_u64(&mut ek, part));
+        }
+    });
+    advance(e, n as u128);
+}
+
+/// `random_standard_uniform_fill` on a bit generator: one `next_double` per element, in order,
+/// bit-identical to the element-wise loop through [`BitGenerator`] and leaving the same state.
+/// MT19937 tempers whole key runs at once; PCG64/PCG64DXSM/Philox fill words in bulk, and
+/// PCG64/PCG64DXSM split large outputs over threads with `advance` (each element consumes
+/// exactly one word, so thread `k` starts exactly `start_k` words ahead).
+pub fn fill_double(b: &mut BitGenerator, out: &mut [f64]) {
+    if out.len() < BULK_MIN {
+        super::distributions::random_standard_uniform_fill(b, out);
+        return;
+    }
+    match &mut b.engine {
+        Engine::Mt19937(e) => e.fill_next_double(out),
+        Engine::Pcg64(e) => fill_double_u64_par(e, out, |e, d| e.advance(d)),
+        Engine::Pcg64Dxsm(e) => fill_double_u64_par(e, out, |e, d| e.advance(d)),
+        Engine::Philox(e) => fill_double_u64(e, out),
+        Engine::Sfc64(e) => fill_double_u64(e, out),
+    }
+}
+
+macro_rules! bulk_fill {
+    ($(#[$m:meta])* $name:ident, $t:ty, $generic:path) => {
+        $(#[$m])*
+        pub fn $name(b: &mut BitGenerator, out: &mut [$t]) {
+            if out.len() < BULK_MIN {
+                $generic(b, out);
+            } else {
+                with_np_bits!(b, |g| $generic(g, out))
+            }
+        }
+    };
+}
+
+bulk_fill!(
+    /// `random_standard_uniform_fill_f` (float32 `next_float`), monomorphised.
+    fill_float, f32, super::distributions::random_standard_uniform_fill_f);
+bulk_fill!(
+    /// `random_standard_normal_fill` (float64 ziggurat), monomorphised.
+    fill_standard_normal, f64, super::distributions::random_standard_normal_fill);
+bulk_fill!(
+    /// `random_standard_normal_fill_f` (float32 ziggurat), monomorphised.
+    fill_standard_normal_f, f32, super::distributions::random_standard_normal_fill_f);
+bulk_fill!(
+    /// `random_standard_exponential_fill` (float64 ziggurat), monomorphised.
+    fill_standard_exponential, f64, super::distributions::random_standard_exponential_fill);
+bulk_fill!(
+    /// `random_standard_exponential_fill_f` (float32 ziggurat), monomorphised.
+    fill_standard_exponential_f, f32, super::distributions::random_standard_exponential_fill_f);
+bulk_fill!(
+    /// `random_standard_exponential_inv_fill` (float64 inversion), monomorphised.
+    fill_standard_exponential_inv, f64, super::distributions::random_standard_exponential_inv_fill);
+bulk_fill!(
+    /// `random_standard_exponential_inv_fill_f` (float32 inversion), monomorphised.
+    fill_standard_exponential_inv_f, f32, super::distributions::random_standard_exponential_inv_fill_f);
+
+/// `legacy_gauss` for every element of `out` (the polar method with the `RandomState`
+/// Gaussian cache), monomorphised.
+pub fn fill_legacy_gauss(
+    b: &mut BitGenerator,
+    cache: &mut super::distributions::GaussCache,
+    out: &mut [f64],
+) {
+    use super::distributions::legacy_gauss_fill;
+    if out.len() < BULK_MIN {
+        legacy_gauss_fill(b, cache, out);
+        return;
+    }
+    with_np_bits!(b, |g| legacy_gauss_fill(g, cache, out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,6 +888,68 @@ mod tests {
             v,
             [0.6369616873214543, 0.2697867137638703, 0.04097352393619469]
         );
+    }
+
+    fn all_kinds() -> Vec<BitGenerator> {
+        ["MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64"]
+            .iter()
+            .map(|k| BitGenerator::from_seed_sequence(k, SeedSequence::from_u128(42)).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn bulk_views_match_bitgenerator() {
+        for base in all_kinds() {
+            for n in [0usize, 1, 3, 127, 128, 129, 700, 1500] {
+                // A mixed sequence of draws, so the split buffer and partial blocks matter.
+                let mut a = base.clone();
+                a.next_uint32();
+                let mut b = a.clone();
+                let draw = |g: &mut dyn FnMut(u32) -> u64| -> Vec<u64> {
+                    (0..n as u32).map(|i| g(i % 3)).collect()
+                };
+                let want = draw(&mut |k| match k {
+                    0 => a.next_uint32() as u64,
+                    1 => a.next_uint64(),
+                    _ => a.next_double().to_bits(),
+                });
+                let got = with_np_bits!(&mut b, |g| draw(&mut |k| match k {
+                    0 => g.next_uint32() as u64,
+                    1 => g.next_uint64(),
+                    _ => g.next_double().to_bits(),
+                }));
+                assert_eq!(got, want, "{} n={n}", base.name());
+                assert_eq!(a, b, "{} n={n}", base.name());
+            }
+        }
+    }
+
+    #[test]
+    fn fill_double_matches_and_ignores_threads() {
+        for base in all_kinds() {
+            for n in [0usize, 5, 64, 1000, 800_001] {
+                let mut a = base.clone();
+                a.next_uint32();
+                let want: Vec<u64> = {
+                    let mut a2 = a.clone();
+                    let v = (0..n).map(|_| a2.next_double().to_bits()).collect();
+                    a = a2;
+                    v
+                };
+                for threads in [1usize, 2, 3] {
+                    let mut b = base.clone();
+                    b.next_uint32();
+                    let prev = crate::engine::parallel::max_threads_setting();
+                    crate::engine::parallel::set_max_threads(threads);
+                    let mut got = vec![0f64; n];
+                    fill_double(&mut b, &mut got);
+                    crate::engine::parallel::set_max_threads(prev);
+                    let got: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
+                    assert_eq!(got, want, "{} n={n} threads={threads}", base.name());
+                    assert_eq!(a, b, "{} n={n} threads={threads}", base.name());
+                }
+            }
+        }
     }
 
     #[test]

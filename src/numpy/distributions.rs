@@ -170,10 +170,8 @@ pub fn random_standard_normal<B: NpBitGen + ?Sized>(b: &mut B) -> f64 {
         r >>= 8;
         let sign = r & 1;
         let rabs = (r >> 1) & 0x000f_ffff_ffff_ffff;
-        let mut x = rabs as f64 * WI_DOUBLE[idx];
-        if sign & 1 != 0 {
-            x = -x;
-        }
+        // `if sign { x = -x }`, written as the sign-bit flip it is (no unpredictable branch).
+        let x = f64::from_bits((rabs as f64 * WI_DOUBLE[idx]).to_bits() ^ ((sign & 1) << 63));
         if rabs < KI_DOUBLE[idx] {
             return x;
         }
@@ -212,10 +210,8 @@ pub fn random_standard_normal_f<B: NpBitGen + ?Sized>(b: &mut B) -> f32 {
         let idx = (r & 0xff) as usize;
         let sign = (r >> 8) & 1;
         let rabs = (r >> 9) & 0x007f_ffff;
-        let mut x = rabs as f32 * WI_FLOAT[idx];
-        if sign & 1 != 0 {
-            x = -x;
-        }
+        // `if sign { x = -x }` as a sign-bit flip.
+        let x = f32::from_bits((rabs as f32 * WI_FLOAT[idx]).to_bits() ^ ((sign & 1) << 31));
         if rabs < KI_FLOAT[idx] {
             return x;
         }
@@ -288,6 +284,59 @@ pub fn legacy_gauss<B: NpBitGen + ?Sized>(b: &mut B, cache: &mut GaussCache) -> 
     cache.gauss = f * x1;
     cache.has_gauss = true;
     f * x2
+}
+
+/// `legacy_gauss` for every element of `out`, in order, with the same draws, values and final
+/// cache as the element-wise loop, batched: candidate pairs are drawn without a data-dependent
+/// branch (accepted ones compacted in order, drawing stops right after the last needed
+/// acceptance), then the logarithms, then `sqrt(-2 log(r2) / r2)` and the products. Each
+/// accepted pair `(x1, x2)` gives `f*x2` then `f*x1` (the cached half); an odd tail leaves
+/// `f*x1` in the cache.
+pub fn legacy_gauss_fill<B: NpBitGen + ?Sized>(b: &mut B, cache: &mut GaussCache, out: &mut [f64]) {
+    const P: usize = 128;
+    let mut out = out;
+    if out.is_empty() {
+        return;
+    }
+    if cache.has_gauss {
+        out[0] = cache.gauss;
+        cache.has_gauss = false;
+        cache.gauss = 0.0;
+        out = &mut out[1..];
+    }
+    let (mut x1s, mut x2s, mut r2s, mut fs) = ([0f64; P], [0f64; P], [0f64; P], [0f64; P]);
+    let len = out.len();
+    let mut idx = 0;
+    while idx < len {
+        let m = (len - idx).div_ceil(2).min(P);
+        let mut k = 0;
+        while k < m {
+            let x1 = 2.0 * b.next_double() - 1.0;
+            let x2 = 2.0 * b.next_double() - 1.0;
+            let r2 = x1 * x1 + x2 * x2;
+            x1s[k] = x1;
+            x2s[k] = x2;
+            r2s[k] = r2;
+            k += usize::from(r2 < 1.0 && r2 != 0.0);
+        }
+        for (f, &r2) in fs[..m].iter_mut().zip(&r2s[..m]) {
+            *f = c_log(r2);
+        }
+        for (f, &r2) in fs[..m].iter_mut().zip(&r2s[..m]) {
+            *f = (-2.0 * *f / r2).sqrt();
+        }
+        for k in 0..m {
+            let f = fs[k];
+            out[idx] = f * x2s[k];
+            if idx + 1 < len {
+                out[idx + 1] = f * x1s[k];
+            } else {
+                cache.gauss = f * x1s[k];
+                cache.has_gauss = true;
+            }
+            idx += 2;
+        }
+    }
 }
 
 /// `legacy_normal` (`legacy-distributions.c`): `loc + scale * legacy_gauss()`.
@@ -647,9 +696,71 @@ pub fn random_bounded_uint64_fill<B: NpBitGen + ?Sized>(
     use_masked: bool,
     out: &mut [u64],
 ) {
+    // The per-element `random_bounded_uint64` branches only on `rng` and `use_masked`, which
+    // are fixed for the call: pick the case once and run its loop (same draws, same values).
     let mask = gen_mask(rng);
-    for o in out.iter_mut() {
-        *o = random_bounded_uint64(b, off, rng, mask, use_masked);
+    if rng == 0 {
+        out.fill(off);
+    } else if rng <= 0xffff_ffff {
+        if rng == 0xffff_ffff {
+            for o in out.iter_mut() {
+                *o = off.wrapping_add(b.next_uint32() as u64);
+            }
+        } else if use_masked {
+            masked_fill(out, off, rng, || b.next_uint32() as u64 & mask);
+        } else {
+            for o in out.iter_mut() {
+                *o = off.wrapping_add(bounded_lemire_uint32(b, rng as u32) as u64);
+            }
+        }
+    } else if rng == u64::MAX {
+        for o in out.iter_mut() {
+            *o = off.wrapping_add(b.next_uint64());
+        }
+    } else if use_masked {
+        masked_fill(out, off, rng, || b.next_uint64() & mask);
+    } else {
+        for o in out.iter_mut() {
+            *o = off.wrapping_add(bounded_lemire_uint64(b, rng));
+        }
+    }
+}
+
+/// The masked-rejection loop (`bounded_masked_uint64/32` per element) written without a
+/// data-dependent branch: every masked draw `v` is stored at the next free slot, which only
+/// advances when `v <= rng`, so the accepted values land in order and a rejected one is
+/// overwritten by the next draw. Draws stop as soon as the last slot is accepted, exactly
+/// where the element-wise loop stops.
+#[inline(always)]
+fn masked_fill<T>(out: &mut [T], off: T, rng: u64, mut draw: impl FnMut() -> u64)
+where
+    T: Copy + WrappingAddU64,
+{
+    let n = out.len();
+    let mut j = 0;
+    while j < n {
+        let v = draw();
+        out[j] = off.wrapping_add_u64(v);
+        j += usize::from(v <= rng);
+    }
+}
+
+/// `off + v` with wrap-around at the width of `Self` (`v` already fits the width).
+trait WrappingAddU64 {
+    fn wrapping_add_u64(self, v: u64) -> Self;
+}
+
+impl WrappingAddU64 for u64 {
+    #[inline(always)]
+    fn wrapping_add_u64(self, v: u64) -> Self {
+        self.wrapping_add(v)
+    }
+}
+
+impl WrappingAddU64 for u32 {
+    #[inline(always)]
+    fn wrapping_add_u64(self, v: u64) -> Self {
+        self.wrapping_add(v as u32)
     }
 }
 
@@ -662,6 +773,11 @@ pub fn random_bounded_uint32_fill<B: NpBitGen + ?Sized>(
     out: &mut [u32],
 ) {
     let mask = gen_mask(rng as u64) as u32;
+    if rng != 0 && rng != u32::MAX && use_masked {
+        // Same draws as the element-wise `random_buffered_bounded_uint32` (masked case).
+        masked_fill(out, off, rng as u64, || (b.next_uint32() & mask) as u64);
+        return;
+    }
     let mut s = SmallBuf::default();
     for o in out.iter_mut() {
         *o = random_buffered_bounded_uint32(b, off, rng, mask, use_masked, &mut s);

@@ -9,10 +9,7 @@ use std::collections::HashSet;
 use super::bitgen::BitGenerator;
 use super::distributions::{
     bounded_integers, cont, random_bounded_uint64, random_exponential, random_interval,
-    random_normal, random_standard_exponential_fill, random_standard_exponential_fill_f,
-    random_standard_exponential_inv_fill, random_standard_exponential_inv_fill_f,
-    random_standard_normal_fill, random_standard_normal_fill_f, random_standard_uniform_fill,
-    random_standard_uniform_fill_f, random_uniform, Cons, FParam, IParam,
+    random_normal, random_standard_uniform_fill, random_uniform, Cons, FParam, IParam,
 };
 use super::legacy::{
     apply_swaps, arange_i64, cdf_of, check_p, choice_no_replace_p, entropy_seed_sequence,
@@ -122,8 +119,8 @@ impl Generator {
             size,
             dtype,
             "random",
-            random_standard_uniform_fill,
-            random_standard_uniform_fill_f,
+            super::bitgen::fill_double,
+            super::bitgen::fill_float,
         )
     }
 
@@ -134,8 +131,8 @@ impl Generator {
             size,
             dtype,
             "standard_normal",
-            random_standard_normal_fill,
-            random_standard_normal_fill_f,
+            super::bitgen::fill_standard_normal,
+            super::bitgen::fill_standard_normal_f,
         )
     }
 
@@ -153,8 +150,8 @@ impl Generator {
                 size,
                 dtype,
                 "standard_exponential",
-                random_standard_exponential_fill,
-                random_standard_exponential_fill_f,
+                super::bitgen::fill_standard_exponential,
+                super::bitgen::fill_standard_exponential_f,
             )
         } else {
             float_fill(
@@ -162,8 +159,8 @@ impl Generator {
                 size,
                 dtype,
                 "standard_exponential",
-                random_standard_exponential_inv_fill,
-                random_standard_exponential_inv_fill_f,
+                super::bitgen::fill_standard_exponential_inv,
+                super::bitgen::fill_standard_exponential_inv_f,
             )
         }
     }
@@ -232,7 +229,9 @@ impl Generator {
             None => (&zero, low),
             Some(h) => (low, h),
         };
-        bounded_integers(&mut self.bitgen, dtype, lo, hi, size, false, endpoint)
+        crate::with_np_bits!(&mut self.bitgen, |g| bounded_integers(
+            g, dtype, lo, hi, size, false, endpoint
+        ))
     }
 
     /// `bytes(length)`: raw `next_uint32` words, little-endian, truncated to `length`.

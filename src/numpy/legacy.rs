@@ -10,9 +10,9 @@ use num_bigint::BigUint;
 
 use super::bitgen::{BitGenState, BitGenerator, Engine};
 use super::distributions::{
-    bounded_integers, cont, legacy_exponential, legacy_gauss, legacy_normal,
-    legacy_standard_exponential, random_interval, random_positive_int,
-    random_standard_uniform_fill, random_uniform, Cons, FParam, GaussCache, IParam,
+    bounded_integers, cont, legacy_exponential, legacy_normal, legacy_standard_exponential,
+    random_interval, random_positive_int, random_standard_uniform_fill, random_uniform, Cons,
+    FParam, GaussCache, IParam,
 };
 use crate::engine::mt19937::{Mt19937, N as MT_N};
 use crate::engine::seed_sequence::{int_to_words, SeedSequence, DEFAULT_POOL_SIZE};
@@ -416,7 +416,7 @@ impl RandomState {
         let shape = shape_of(size);
         let n = super::distributions::alloc_len(&shape)?;
         let mut out = vec![0.0; n];
-        random_standard_uniform_fill(&mut self.bitgen, &mut out);
+        super::bitgen::fill_double(&mut self.bitgen, &mut out);
         Ok(NdArray::new(shape, Data::F64(out)))
     }
 
@@ -429,7 +429,8 @@ impl RandomState {
     pub fn standard_normal(&mut self, size: Option<&[usize]>) -> Result<NdArray> {
         let shape = shape_of(size);
         let n = super::distributions::alloc_len(&shape)?;
-        let out = self.with_cache(|b, c| (0..n).map(|_| legacy_gauss(b, c)).collect());
+        let mut out = vec![0.0; n];
+        self.with_cache(|b, c| super::bitgen::fill_legacy_gauss(b, c, &mut out));
         Ok(NdArray::new(shape, Data::F64(out)))
     }
 
@@ -527,7 +528,9 @@ impl RandomState {
             None => (&zero, low),
             Some(h) => (low, h),
         };
-        bounded_integers(&mut self.bitgen, dtype, lo, hi, size, true, false)
+        crate::with_np_bits!(&mut self.bitgen, |g| bounded_integers(
+            g, dtype, lo, hi, size, true, false
+        ))
     }
 
     /// `random_integers(low, high=None, size)` (deprecated): `randint(low, high + 1)` with
