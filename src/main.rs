@@ -43,6 +43,16 @@ enum Backend {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Inspect, convert, advance and create generator states (NumPy legacy / bit generators,
+    /// torch CPU 5056-byte blobs, torch CUDA 16-byte states). See `seedbridge state help`.
+    #[command(disable_help_flag = true)]
+    State {
+        /// show FILE | convert --to KIND [--torch-seed SEED] [--format json|raw] IN OUT |
+        /// advance (--steps N | --jumps K) [--format json|raw] IN OUT |
+        /// from-seed --lib LIB [--format json|raw] SEED OUT
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Report the CUDA driver, NVRTC and devices, and compile every kernel.
     Doctor {
         /// Only compile the kernels with NVRTC (no driver or GPU needed).
@@ -90,6 +100,25 @@ fn read_script(path: &str) -> anyhow::Result<String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::State { args } => {
+            if args.is_empty() || matches!(args[0].as_str(), "help" | "--help" | "-h") {
+                println!("{}", seedbridge::state::STATE_USAGE);
+                return ExitCode::SUCCESS;
+            }
+            match seedbridge::state::state_command(&args) {
+                Ok(text) => {
+                    print!("{text}");
+                    if !text.is_empty() && !text.ends_with('\n') {
+                        println!();
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Cmd::Doctor { compile_only } => {
             let report = seedbridge::cuda::doctor(compile_only);
             print!("{}", report.text);

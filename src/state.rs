@@ -1219,25 +1219,27 @@ pub fn state_command(args: &[String]) -> Result<String> {
                 return Err(usage_error("expected IN OUT"));
             };
             let format = a.get("--format").map(parse_format).transpose()?;
-            let doc = read_state_file(Path::new(input))?;
-            let state = match (a.get("--steps"), a.get("--jumps")) {
-                (Some(n), None) => advance(&doc.state, &parse_big(n, "--steps")?)?,
-                (None, Some(k)) => match &doc.state {
-                    AnyState::NumpyBitGen(st) => {
-                        AnyState::NumpyBitGen(jumped_numpy_bitgen(st, &parse_big(k, "--jumps")?)?)
-                    }
-                    other => {
-                        return Err(Error::value(format!(
-                            "--jumps is NumPy's bit_generator.jumped(): it needs a numpy-bitgen \
-                             state, not {}",
-                            other.kind().name()
-                        )))
-                    }
-                },
+            let (steps, jumps) = match (a.get("--steps"), a.get("--jumps")) {
+                (Some(n), None) => (Some(parse_big(n, "--steps")?), None),
+                (None, Some(k)) => (None, Some(parse_big(k, "--jumps")?)),
                 _ => {
                     return Err(usage_error(
                         "advance needs exactly one of --steps N, --jumps K",
                     ))
+                }
+            };
+            let doc = read_state_file(Path::new(input))?;
+            let state = match (steps, jumps, &doc.state) {
+                (Some(n), _, st) => advance(st, &n)?,
+                (None, Some(k), AnyState::NumpyBitGen(st)) => {
+                    AnyState::NumpyBitGen(jumped_numpy_bitgen(st, &k)?)
+                }
+                (_, _, other) => {
+                    return Err(Error::value(format!(
+                        "--jumps is NumPy's bit_generator.jumped(): it needs a numpy-bitgen \
+                         state, not {}",
+                        other.kind().name()
+                    )))
                 }
             };
             let out = StateDoc {
@@ -1971,9 +1973,11 @@ fn bitgen_from_fields(o: &Fields, path: &str, extra: &[&'static str]) -> Result<
                 uinteger,
             }
         }
-        other => return Err(Error::value(format!(
+        other => {
+            return Err(Error::value(format!(
             "unknown bit_generator '{other}' (expected MT19937, PCG64, PCG64DXSM, Philox or SFC64)"
-        ))),
+        )))
+        }
     };
     Ok(st)
 }
@@ -2443,9 +2447,9 @@ mod tests {
         let base = Philox4x64::new([3, 4], [u64::MAX, 0, 0, 0]);
         for pos in 0..=4 {
             for n in 0..20u32 {
-                let mut a = base.clone();
+                let mut a = base;
                 a.buffer_pos = pos;
-                let mut b = a.clone();
+                let mut b = a;
                 for _ in 0..n {
                     a.next_u64();
                 }

@@ -66,7 +66,11 @@ fn check_summary(words: &[u64], s: &Value, what: &str) {
     assert_eq!(words[..first.len()], first[..], "{what}: first words");
     assert_eq!(words[n - last.len()..], last[..], "{what}: last words");
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    assert_eq!(fnv_bytes(&bytes), hexval(&s["fnv"]), "{what}: fnv of all words");
+    assert_eq!(
+        fnv_bytes(&bytes),
+        hexval(&s["fnv"]),
+        "{what}: fnv of all words"
+    );
 }
 
 fn big(n: u64) -> BigUint {
@@ -92,7 +96,12 @@ fn numpy_json_round_trips_are_byte_identical() {
             files.push(case["file"].as_str().unwrap().to_string());
         }
     }
-    files.push(c["numpy_legacy_other"]["file"].as_str().unwrap().to_string());
+    files.push(
+        c["numpy_legacy_other"]["file"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
     assert_eq!(files.len(), 7 + 7 + 1);
     for f in &files {
         let text = read_text(f);
@@ -165,7 +174,10 @@ fn torch_raw_and_json_round_trips() {
         if let Some(j) = case["json"].as_str() {
             let text = read_text(j);
             assert_eq!(doc.to_json(), text, "{j}");
-            assert_eq!(StateDoc::from_bytes(text.as_bytes()).unwrap().state, doc.state);
+            assert_eq!(
+                StateDoc::from_bytes(text.as_bytes()).unwrap().state,
+                doc.state
+            );
         }
     }
     // Other encodings of the bytes: a list of ints, {"hex"}, {"base64"}.
@@ -180,12 +192,18 @@ fn torch_raw_and_json_round_trips() {
         blob
     );
     let bare_list = format!("[{}]", ints.join(","));
-    assert_eq!(AnyState::from_json(&bare_list).unwrap().to_raw().unwrap(), blob);
+    assert_eq!(
+        AnyState::from_json(&bare_list).unwrap().to_raw().unwrap(),
+        blob
+    );
     let b64 = base64(&blob);
     let as_b64 = format!(
         "{{\"format\": \"seedbridge-state\", \"version\": 1, \"kind\": \"torch-cpu\", \"state\": {{\"base64\": \"{b64}\"}}}}"
     );
-    assert_eq!(AnyState::from_json(&as_b64).unwrap().to_raw().unwrap(), blob);
+    assert_eq!(
+        AnyState::from_json(&as_b64).unwrap().to_raw().unwrap(),
+        blob
+    );
 }
 
 fn base64(b: &[u8]) -> String {
@@ -271,9 +289,21 @@ fn numpy_to_torch_matches_the_checked_conversion_and_stream() {
         let t = &case["torch"];
         let blob = &conv.state;
         assert_eq!(blob.len(), 5056);
-        assert_eq!(u64::from_le_bytes(blob[..8].try_into().unwrap()), t["seed"].as_u64().unwrap(), "{f}: seed");
-        assert_eq!(i32::from_le_bytes(blob[8..12].try_into().unwrap()) as i64, t["left"].as_i64().unwrap(), "{f}: left");
-        assert_eq!(u64::from_le_bytes(blob[16..24].try_into().unwrap()), t["next"].as_u64().unwrap(), "{f}: next");
+        assert_eq!(
+            u64::from_le_bytes(blob[..8].try_into().unwrap()),
+            t["seed"].as_u64().unwrap(),
+            "{f}: seed"
+        );
+        assert_eq!(
+            i32::from_le_bytes(blob[8..12].try_into().unwrap()) as i64,
+            t["left"].as_i64().unwrap(),
+            "{f}: left"
+        );
+        assert_eq!(
+            u64::from_le_bytes(blob[16..24].try_into().unwrap()),
+            t["next"].as_u64().unwrap(),
+            "{f}: next"
+        );
         assert_eq!(fnv_bytes(blob), hexval(&t["fnv"]), "{f}: blob");
         // torch continues NumPy's stream, all 32 bits of every word.
         let words = next_words(&AnyState::TorchCpu(blob.clone()), 1000).unwrap();
@@ -338,7 +368,11 @@ fn torch_to_numpy_matches_the_checked_conversion_and_stream() {
         let conv = convert(&doc, StateKind::NumpyLegacy, None).unwrap();
         let exp = &case["numpy"];
         let text = conv.state.to_json();
-        assert_eq!(fnv_bytes(text.as_bytes()), hexval(&exp["fnv"]), "{f}: {text:.300}");
+        assert_eq!(
+            fnv_bytes(text.as_bytes()),
+            hexval(&exp["fnv"]),
+            "{f}: {text:.300}"
+        );
         assert_eq!(conv.state.torch_seed, exp["torch_seed"].as_u64(), "{f}");
         let pos = match &legacy_of(&conv.state).state {
             BitGenState::Mt19937 { pos, .. } => *pos as u64,
@@ -358,7 +392,11 @@ fn torch_to_numpy_matches_the_checked_conversion_and_stream() {
             .collect();
         check_summary(&tw, &case["next_lo31"], f);
         // Caches are dropped with a warning.
-        assert_eq!(!conv.warnings.is_empty(), case["cached"].as_bool().unwrap(), "{f}");
+        assert_eq!(
+            !conv.warnings.is_empty(),
+            case["cached"].as_bool().unwrap(),
+            "{f}"
+        );
         let (direct, seed) = torch_cpu_to_numpy_legacy(&read(f)).unwrap();
         assert_eq!(&direct.state, legacy_of(&conv.state));
         assert_eq!(seed, case["seed"].as_u64().unwrap());
@@ -372,7 +410,9 @@ fn torch_to_numpy_to_torch_is_byte_identical() {
     for case in c["torch_cpu"].as_array().unwrap() {
         let f = case["file"].as_str().unwrap();
         let blob = read(f);
-        let np = convert(&doc_of(f), StateKind::NumpyLegacy, None).unwrap().state;
+        let np = convert(&doc_of(f), StateKind::NumpyLegacy, None)
+            .unwrap()
+            .state;
         // Through the JSON file (which carries torch_seed when needed).
         let np = StateDoc::from_json(&np.to_json()).unwrap();
         let back = convert(&np, StateKind::TorchCpu, None).unwrap();
@@ -407,9 +447,13 @@ fn explicit_torch_seed_and_bitgen_conversions() {
     let c = convert(&doc, StateKind::TorchCpu, Some(u64::MAX)).unwrap();
     let blob = c.state.state.to_raw().unwrap();
     assert_eq!(u64::from_le_bytes(blob[..8].try_into().unwrap()), u64::MAX);
-    let back = convert(&c.state, StateKind::NumpyLegacy, None).unwrap().state;
+    let back = convert(&c.state, StateKind::NumpyLegacy, None)
+        .unwrap()
+        .state;
     assert_eq!(back.torch_seed, Some(u64::MAX));
-    assert!(back.to_json().contains("\"torch_seed\": 18446744073709551615"));
+    assert!(back
+        .to_json()
+        .contains("\"torch_seed\": 18446744073709551615"));
     let again = convert(&back, StateKind::TorchCpu, None).unwrap().state;
     assert_eq!(again.state.to_raw().unwrap(), blob);
     // legacy <-> bitgen: the Gaussian cache is the only difference.
@@ -420,8 +464,15 @@ fn explicit_torch_seed_and_bitgen_conversions() {
     assert!(l.warnings.is_empty());
     assert!(!legacy_of(&l.state).has_gauss);
     // Non-MT19937 states and CUDA states do not convert to torch CPU.
-    for f in ["np_pcg64_seed7.json", "np_legacy_pcg64_seed5_normal3.json", "cuda_default.bin"] {
-        assert!(convert(&doc_of(f), StateKind::TorchCpu, None).is_err(), "{f}");
+    for f in [
+        "np_pcg64_seed7.json",
+        "np_legacy_pcg64_seed5_normal3.json",
+        "cuda_default.bin",
+    ] {
+        assert!(
+            convert(&doc_of(f), StateKind::TorchCpu, None).is_err(),
+            "{f}"
+        );
     }
 }
 
@@ -439,7 +490,11 @@ fn advanced_states_equal_the_long_way() {
             for a in case["advanced"].as_array().unwrap() {
                 let n = a["n"].as_u64().unwrap();
                 let adv = advance(&doc.state, &big(n)).unwrap();
-                assert_eq!(fnv_bytes(adv.to_json().as_bytes()), hexval(&a["fnv"]), "{f}: n = {n}");
+                assert_eq!(
+                    fnv_bytes(adv.to_json().as_bytes()),
+                    hexval(&a["fnv"]),
+                    "{f}: n = {n}"
+                );
                 checked += 1;
             }
         }
@@ -469,7 +524,11 @@ fn jumped_states_equal_numpy() {
         for j in case["jumped"].as_array().unwrap() {
             let k = j["jumps"].as_u64().unwrap();
             let out = AnyState::NumpyBitGen(jumped_numpy_bitgen(&st, &big(k)).unwrap());
-            assert_eq!(fnv_bytes(out.to_json().as_bytes()), hexval(&j["fnv"]), "{f}: jumped({k})");
+            assert_eq!(
+                fnv_bytes(out.to_json().as_bytes()),
+                hexval(&j["fnv"]),
+                "{f}: jumped({k})"
+            );
             checked += 1;
         }
         if case["bit_generator"] == "SFC64" {
@@ -516,13 +575,20 @@ fn huge_advances_compose_and_commute_with_conversion() {
 fn from_seed_states_equal_the_libraries() {
     let legacy = AnyState::NumpyLegacy(state::numpy_legacy_from_seed(0));
     assert_eq!(legacy.to_json(), read_text("np_legacy_seed0_fresh.json"));
-    assert_eq!(state::torch_cpu_from_seed(123), read("torch_seed123_fresh.bin"));
+    assert_eq!(
+        state::torch_cpu_from_seed(123),
+        read("torch_seed123_fresh.bin")
+    );
     let c = cases();
     for case in c["numpy_bitgen_fresh"].as_array().unwrap() {
         let name = case["bit_generator"].as_str().unwrap();
         let seed: BigUint = case["seed"].as_str().unwrap().parse().unwrap();
         let st = AnyState::NumpyBitGen(state::numpy_bitgen_from_seed(name, &seed).unwrap());
-        assert_eq!(fnv_bytes(st.to_json().as_bytes()), hexval(&case["fnv"]), "{name}({seed})");
+        assert_eq!(
+            fnv_bytes(st.to_json().as_bytes()),
+            hexval(&case["fnv"]),
+            "{name}({seed})"
+        );
     }
 }
 
@@ -578,62 +644,177 @@ fn command_convert_advance_show_from_seed() {
     let np = fixture("np_legacy_seed42_rand10.json");
     let t = d.path("t.bin");
     let out = run(&["convert", "--to", "torch-cpu", &np, &t]).unwrap();
-    assert!(out.starts_with(&format!("wrote {t}: torch-cpu state (5056 bytes, raw)")), "{out}");
+    assert!(
+        out.starts_with(&format!("wrote {t}: torch-cpu state (5056 bytes, raw)")),
+        "{out}"
+    );
     let back = d.path("back.json");
     run(&["convert", "--to=numpy-legacy", &t, &back]).unwrap();
-    assert_eq!(std::fs::read(&back).unwrap(), read("np_legacy_seed42_rand10.json"));
+    assert_eq!(
+        std::fs::read(&back).unwrap(),
+        read("np_legacy_seed42_rand10.json")
+    );
     // torch JSON output by extension, and --format.
     let tj = d.path("t.json");
     run(&["convert", "--to", "torch-cpu", &np, &tj]).unwrap();
-    assert!(std::fs::read_to_string(&tj).unwrap().contains("\"kind\": \"torch-cpu\""));
+    assert!(std::fs::read_to_string(&tj)
+        .unwrap()
+        .contains("\"kind\": \"torch-cpu\""));
     let traw = d.path("t2.json");
-    run(&["convert", "--format", "raw", "--to", "torch-cpu", &tj, &traw]).unwrap();
+    run(&[
+        "convert",
+        "--format",
+        "raw",
+        "--to",
+        "torch-cpu",
+        &tj,
+        &traw,
+    ])
+    .unwrap();
     assert_eq!(std::fs::read(&traw).unwrap(), std::fs::read(&t).unwrap());
-    assert!(run(&["convert", "--to", "numpy-legacy", "--format", "raw", &t, &d.path("x")]).is_err());
+    assert!(run(&[
+        "convert",
+        "--to",
+        "numpy-legacy",
+        "--format",
+        "raw",
+        &t,
+        &d.path("x")
+    ])
+    .is_err());
     // Warnings for dropped caches.
-    let out = run(&["convert", "--to", "numpy-legacy", &fixture("torch_seed7_randn3_f64.bin"), &d.path("c.json")]).unwrap();
-    assert!(out.contains("\nwarning: torch's cached normal sample"), "{out}");
+    let out = run(&[
+        "convert",
+        "--to",
+        "numpy-legacy",
+        &fixture("torch_seed7_randn3_f64.bin"),
+        &d.path("c.json"),
+    ])
+    .unwrap();
+    assert!(
+        out.contains("\nwarning: torch's cached normal sample"),
+        "{out}"
+    );
     // advance: equals the long way (fixture) and torch CUDA offsets.
     let a = d.path("a.json");
     run(&["advance", "--steps", "1000", &np, &a]).unwrap();
     let c = cases();
-    let exp = c["numpy_legacy"].as_array().unwrap().iter().find(|x| x["file"] == "np_legacy_seed42_rand10.json").unwrap();
-    let n1000 = exp["advanced"].as_array().unwrap().iter().find(|x| x["n"] == 1000).unwrap();
-    assert_eq!(fnv_bytes(&std::fs::read(&a).unwrap()), hexval(&n1000["fnv"]));
-    run(&["advance", "--steps", "2**100", &fixture("torch_seed42_rand10.bin"), &d.path("a.bin")]).unwrap();
+    let exp = c["numpy_legacy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["file"] == "np_legacy_seed42_rand10.json")
+        .unwrap();
+    let n1000 = exp["advanced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["n"] == 1000)
+        .unwrap();
+    assert_eq!(
+        fnv_bytes(&std::fs::read(&a).unwrap()),
+        hexval(&n1000["fnv"])
+    );
+    run(&[
+        "advance",
+        "--steps",
+        "2**100",
+        &fixture("torch_seed42_rand10.bin"),
+        &d.path("a.bin"),
+    ])
+    .unwrap();
     let cu = d.path("cu.bin");
-    run(&["advance", "--steps", "8", &fixture("cuda_seed42_off8.bin"), &cu]).unwrap();
+    run(&[
+        "advance",
+        "--steps",
+        "8",
+        &fixture("cuda_seed42_off8.bin"),
+        &cu,
+    ])
+    .unwrap();
     assert_eq!(std::fs::read(&cu).unwrap()[8], 16);
-    run(&["advance", "--jumps", "3", &fixture("np_pcg64_seed7.json"), &d.path("j.json")]).unwrap();
+    run(&[
+        "advance",
+        "--jumps",
+        "3",
+        &fixture("np_pcg64_seed7.json"),
+        &d.path("j.json"),
+    ])
+    .unwrap();
     assert!(run(&["advance", "--jumps", "1", &np, &d.path("j2.json")]).is_err());
     // from-seed.
     let s = d.path("s.json");
     run(&["from-seed", "--lib", "numpy", "0", &s]).unwrap();
-    assert_eq!(std::fs::read(&s).unwrap(), read("np_legacy_seed0_fresh.json"));
+    assert_eq!(
+        std::fs::read(&s).unwrap(),
+        read("np_legacy_seed0_fresh.json")
+    );
     let s = d.path("s.bin");
     run(&["from-seed", "--lib", "torch", "123", &s]).unwrap();
     assert_eq!(std::fs::read(&s).unwrap(), read("torch_seed123_fresh.bin"));
     run(&["from-seed", "--lib", "torch", "-1", &d.path("m.bin")]).unwrap();
     run(&["from-seed", "--lib", "torch-cuda", "67280421310721", &s]).unwrap();
     assert_eq!(std::fs::read(&s).unwrap(), read("cuda_default.bin"));
-    run(&["from-seed", "--lib", "numpy-pcg64", "2**70", &d.path("p.json")]).unwrap();
-    assert!(run(&["from-seed", "--lib", "numpy", "4294967296", &d.path("bad.json")]).is_err());
-    assert!(run(&["from-seed", "--lib", "numpy-pcg64", "-1", &d.path("bad.json")]).is_err());
+    run(&[
+        "from-seed",
+        "--lib",
+        "numpy-pcg64",
+        "2**70",
+        &d.path("p.json"),
+    ])
+    .unwrap();
+    assert!(run(&[
+        "from-seed",
+        "--lib",
+        "numpy",
+        "4294967296",
+        &d.path("bad.json")
+    ])
+    .is_err());
+    assert!(run(&[
+        "from-seed",
+        "--lib",
+        "numpy-pcg64",
+        "-1",
+        &d.path("bad.json")
+    ])
+    .is_err());
     assert!(run(&["from-seed", "--lib", "jax", "1", &d.path("bad.json")]).is_err());
     // show.
     let out = run(&["show", &np]).unwrap();
     assert!(out.contains("kind: numpy-legacy"), "{out}");
     assert!(out.contains("pos: 20"), "{out}");
     assert!(out.contains("recognised seed: 42"), "{out}");
-    assert!(out.contains("torch equivalent: left_=605 next_=20 initial_seed 42"), "{out}");
+    assert!(
+        out.contains("torch equivalent: left_=605 next_=20 initial_seed 42"),
+        "{out}"
+    );
     let out = run(&["show", &fixture("torch_seed7_randn3_f64.bin")]).unwrap();
     assert!(out.contains("left_: 617, next_: 8"), "{out}");
     assert!(out.contains("numpy equivalent: MT19937 pos 8"), "{out}");
     let out = run(&["show", &fixture("cuda_seedmax_off2p40.bin")]).unwrap();
     assert!(out.contains("offset: 1099511627776"), "{out}");
-    assert!(run(&["--help"]).unwrap().contains("usage: seedbridge state show FILE"));
+    assert!(run(&["--help"])
+        .unwrap()
+        .contains("usage: seedbridge state show FILE"));
     // Nothing but the outputs was left behind (no temporary files).
-    assert!(d.entries().iter().all(|e| !e.contains("seedbridge-tmp")), "{:?}", d.entries());
+    assert!(
+        d.entries().iter().all(|e| !e.contains("seedbridge-tmp")),
+        "{:?}",
+        d.entries()
+    );
+}
+
+fn drop_last_key(text: &str) -> String {
+    let end = text.find("], \"pos\"").unwrap();
+    let start = text[..end].rfind(", ").unwrap();
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+fn replace_first_key(text: &str, with: &str) -> String {
+    let start = text.find("\"key\": [").unwrap() + 8;
+    let end = start + text[start..].find(',').unwrap();
+    format!("{}{with}{}", &text[..start], &text[end..])
 }
 
 /// Every malformed input: an error that says what is wrong, and nothing written.
@@ -644,8 +825,21 @@ fn malformed_and_truncated_inputs_write_nothing() {
     let blob = read("torch_seed42_rand10.bin");
     let mut bad: Vec<(String, Vec<u8>, &str)> = Vec::new();
     // Truncated JSON at many points.
-    for cut in [1, 10, 50, 100, 1000, legacy.len() / 2, legacy.len() - 30, legacy.len() - 3] {
-        bad.push((format!("trunc{cut}.json"), legacy.as_bytes()[..cut].to_vec(), ""));
+    for cut in [
+        1,
+        10,
+        50,
+        100,
+        1000,
+        legacy.len() / 2,
+        legacy.len() - 30,
+        legacy.len() - 3,
+    ] {
+        bad.push((
+            format!("trunc{cut}.json"),
+            legacy.as_bytes()[..cut].to_vec(),
+            "",
+        ));
     }
     // Truncated and padded torch blobs.
     bad.push(("short.bin".into(), blob[..5000].to_vec(), "truncated"));
@@ -667,25 +861,100 @@ fn malformed_and_truncated_inputs_write_nothing() {
     bad.push(("cuda6.bin".into(), cu, "multiple of 4"));
     // Edited JSON.
     let edits: Vec<(&str, String, &str)> = vec![
-        ("pos625", legacy.replace("\"pos\": 20", "\"pos\": 625"), "between 0 and 624"),
-        ("posneg", legacy.replace("\"pos\": 20", "\"pos\": -1"), "between 0 and 624"),
-        ("posfloat", legacy.replace("\"pos\": 20", "\"pos\": 20.0"), "must be an integer"),
-        ("key623", legacy.replacen("\"key\": [", "\"key\": [", 1).replacen(", 3891190484", "", 1), "624 entries"),
-        ("keybig", legacy.replacen("\"key\": [", "\"key\": [4294967296, ", 1), "624 entries"),
-        ("word", legacy.replacen("\"key\": [", "\"key\": [\"1\", ", 1), ""),
-        ("kind", legacy.replace("numpy-legacy", "numpy-old"), "unknown state kind"),
-        ("version", legacy.replace("\"version\": 1", "\"version\": 2"), "version 2"),
-        ("format", legacy.replace("seedbridge-state", "other"), "format"),
-        ("extra", legacy.replace("\"has_gauss\"", "\"has_guass\": 0, \"has_gauss\""), "has_guass"),
-        ("dup", legacy.replace("\"has_gauss\": 0", "\"has_gauss\": 0, \"has_gauss\": 1"), "duplicate"),
-        ("bitgen", legacy.replace("\"MT19937\"", "\"MT19938\""), "unknown bit_generator"),
-        ("gauss", legacy.replace("\"gauss\": 0.0", "\"gauss\": \"x\""), "gauss"),
+        (
+            "pos625",
+            legacy.replace("\"pos\": 20", "\"pos\": 625"),
+            "between 0 and 624",
+        ),
+        (
+            "posneg",
+            legacy.replace("\"pos\": 20", "\"pos\": -1"),
+            "between 0 and 624",
+        ),
+        (
+            "posfloat",
+            legacy.replace("\"pos\": 20", "\"pos\": 20.0"),
+            "must be an integer",
+        ),
+        ("key623", drop_last_key(&legacy), "624 entries"),
+        (
+            "keybig",
+            replace_first_key(&legacy, "4294967296"),
+            "between 0 and 4294967295",
+        ),
+        (
+            "word",
+            legacy.replacen("\"key\": [", "\"key\": [\"1\", ", 1),
+            "",
+        ),
+        (
+            "kind",
+            legacy.replace("numpy-legacy", "numpy-old"),
+            "unknown state kind",
+        ),
+        (
+            "version",
+            legacy.replace("\"version\": 1", "\"version\": 2"),
+            "version 2",
+        ),
+        (
+            "format",
+            legacy.replace("seedbridge-state", "other"),
+            "format",
+        ),
+        (
+            "extra",
+            legacy.replace("\"has_gauss\"", "\"has_guass\": 0, \"has_gauss\""),
+            "has_guass",
+        ),
+        (
+            "dup",
+            legacy.replace("\"has_gauss\": 0", "\"has_gauss\": 0, \"has_gauss\": 1"),
+            "duplicate",
+        ),
+        (
+            "bitgen",
+            legacy.replace("\"MT19937\"", "\"MT19938\""),
+            "unknown bit_generator",
+        ),
+        (
+            "gauss",
+            legacy.replace("\"gauss\": 0.0", "\"gauss\": \"x\""),
+            "gauss",
+        ),
         ("trailing", legacy.clone() + "}", "after the JSON value"),
-        ("torchhex", read_text("torch_seed42_rand10.json").replace("\"state\": \"", "\"state\": \"0"), "odd number"),
-        ("torchshort", read_text("torch_seed42_rand10.json").replace("00000000\"}", "\"}"), "5056 bytes"),
-        ("torchseed", read_text("torch_seed42_rand10.json").replace("\"kind\": \"torch-cpu\"", "\"kind\": \"torch-cpu\", \"torch_seed\": 1"), "torch_seed"),
-        ("pcgbig", read_text("np_pcg64_seed7.json").replace("57900626327182248810360271475404325290", "340282366920938463463374607431768211456"), "between 0 and"),
-        ("philoxpos", read_text("np_philox_seed9_raw5.json").replace("\"buffer_pos\": 1", "\"buffer_pos\": 5"), "between 0 and 4"),
+        (
+            "torchhex",
+            read_text("torch_seed42_rand10.json").replace("\"state\": \"", "\"state\": \"0"),
+            "odd number",
+        ),
+        (
+            "torchshort",
+            read_text("torch_seed42_rand10.json").replace("00000000\"}", "\"}"),
+            "5056 bytes",
+        ),
+        (
+            "torchseed",
+            read_text("torch_seed42_rand10.json").replace(
+                "\"kind\": \"torch-cpu\"",
+                "\"kind\": \"torch-cpu\", \"torch_seed\": 1",
+            ),
+            "torch_seed",
+        ),
+        (
+            "pcgbig",
+            read_text("np_pcg64_seed7.json").replace(
+                "57900626327182248810360271475404325290",
+                "340282366920938463463374607431768211456",
+            ),
+            "between 0 and",
+        ),
+        (
+            "philoxpos",
+            read_text("np_philox_seed9_raw5.json")
+                .replace("\"buffer_pos\": 1", "\"buffer_pos\": 5"),
+            "between 0 and 4",
+        ),
         ("garbage", "hello".into(), "neither"),
         ("number", "42".into(), "not a state"),
     ];
@@ -709,7 +978,10 @@ fn malformed_and_truncated_inputs_write_nothing() {
             let err = run(&args).expect_err(&format!("{name}: {cmd:?} should fail"));
             let text = err.to_string();
             assert!(text.contains(msg), "{name}: {cmd:?}: {text}");
-            assert!(text.contains(name.as_str()), "{name}: error names the file: {text}");
+            assert!(
+                text.contains(name.as_str()),
+                "{name}: error names the file: {text}"
+            );
             assert!(!Path::new(&out).exists(), "{name}: {cmd:?} wrote OUT");
         }
     }
@@ -717,27 +989,52 @@ fn malformed_and_truncated_inputs_write_nothing() {
     let out = d.path("keep.json");
     std::fs::write(&out, b"precious").unwrap();
     assert!(run(&["convert", "--to", "torch-cpu", &d.path("short.bin"), &out]).is_err());
-    assert!(run(&["advance", "--steps", "x", &fixture("np_legacy_seed0_fresh.json"), &out]).is_err());
+    assert!(run(&[
+        "advance",
+        "--steps",
+        "x",
+        &fixture("np_legacy_seed0_fresh.json"),
+        &out
+    ])
+    .is_err());
     assert!(run(&["from-seed", "--lib", "numpy", "-3", &out]).is_err());
     assert_eq!(std::fs::read(&out).unwrap(), b"precious");
     // An unwritable OUT (a directory) fails cleanly too.
     let dir_out = d.path("sub");
     std::fs::create_dir(&dir_out).unwrap();
     assert!(run(&["from-seed", "--lib", "torch", "1", &dir_out]).is_err());
-    assert!(d.entries().iter().all(|e| !e.contains("seedbridge-tmp")), "{:?}", d.entries());
+    assert!(
+        d.entries().iter().all(|e| !e.contains("seedbridge-tmp")),
+        "{:?}",
+        d.entries()
+    );
     // Usage errors.
     for args in [
         vec![],
         vec!["frobnicate"],
         vec!["convert", "a"],
         vec!["convert", "a", "b"],
-        vec!["convert", "--to", "torch-cpu", "--to", "numpy-legacy", "a", "b"],
+        vec![
+            "convert",
+            "--to",
+            "torch-cpu",
+            "--to",
+            "numpy-legacy",
+            "a",
+            "b",
+        ],
         vec!["advance", "a", "b"],
         vec!["advance", "--steps", "1", "--jumps", "1", "a", "b"],
         vec!["show", "--bogus", "x", "a"],
     ] {
         let err = run(&args).expect_err(&format!("{args:?}"));
-        assert!(err.to_string().contains("usage: seedbridge state"), "{args:?}: {err}");
+        assert!(
+            err.to_string().contains("usage: seedbridge state"),
+            "{args:?}: {err}"
+        );
     }
-    assert!(run(&["show", &d.path("missing.json")]).unwrap_err().to_string().contains("missing.json"));
+    assert!(run(&["show", &d.path("missing.json")])
+        .unwrap_err()
+        .to_string()
+        .contains("missing.json"));
 }

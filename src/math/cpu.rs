@@ -79,10 +79,50 @@ pub fn fma(a: f64, b: f64, c: f64) -> f64 {
 }
 
 /// Single-rounding `a*b + c` (f32), i.e. C `fmaf` / `_mm256_fmadd_ps`.
+///
+/// Bit-identical to `a.mul_add(b, c)` for every input. Without hardware FMA in the build
+/// (the default x86-64 target), `mul_add` is a libm call; most results are instead computed
+/// in double ([`fmaf_fast`]) and only the rare ones that double arithmetic cannot settle
+/// exactly go through `mul_add`.
 #[inline]
 pub fn fmaf(a: f32, b: f32, c: f32) -> f32 {
-    a.mul_add(b, c)
+    #[cfg(target_feature = "fma")]
+    {
+        a.mul_add(b, c)
+    }
+    #[cfg(not(target_feature = "fma"))]
+    {
+        match fmaf_fast(a, b, c) {
+            Some(r) => r,
+            None => a.mul_add(b, c),
+        }
+    }
 }
+
+/// `fmaf(a, b, c)` through double arithmetic when that is provably exact, else `None`.
+///
+/// `a*b` is exact in double (24 + 24 significant bits, exponents far inside double's range),
+/// so `s = a*b + c` in double is the exact sum rounded once to 53 bits, and rounding `s` to
+/// float gives the correctly rounded sum unless that second rounding is a tie that the first
+/// one created: i.e. unless `s` is exactly halfway between two floats (its low 29 mantissa
+/// bits are `1 << 28` for a normal float result). Results outside the normal float range
+/// (zero, subnormal, overflow, infinities, NaN) are also left to the caller.
+#[inline(always)]
+pub fn fmaf_fast(a: f32, b: f32, c: f32) -> Option<f32> {
+    let s = f64::from(a) * f64::from(b) + f64::from(c);
+    let abs = s.abs();
+    let halfway = s.to_bits() & 0x1fff_ffff == 0x1000_0000;
+    if abs >= F32_MIN_NORMAL && abs <= F32_MAX && !halfway {
+        Some(s as f32)
+    } else {
+        None
+    }
+}
+
+/// `f32::MIN_POSITIVE` as a double.
+const F32_MIN_NORMAL: f64 = 1.1754943508222875e-38;
+/// `f32::MAX` as a double.
+const F32_MAX: f64 = 3.4028234663852886e38;
 
 const SQRTHF: f32 = f32::from_bits(0x3f35_04f3);
 const LOG_P: [u32; 9] = [
@@ -188,6 +228,64 @@ pub fn sincos256_ps(t: f32) -> (f32, f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fmaf_matches_mul_add() {
+        // Random-ish operands plus the hard cases: ties created by the double rounding,
+        // cancellation, subnormal and overflowing results, zeros, infinities and NaN.
+        let mut x = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            f32::from_bits((x >> 32) as u32)
+        };
+        let specials = [
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            f32::MIN_POSITIVE,
+            1e-45,
+            f32::MAX,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            1.0 + f32::EPSILON,
+            1.0 - f32::EPSILON / 2.0,
+            3.0,
+        ];
+        let check = |a: f32, b: f32, c: f32| {
+            let want = a.mul_add(b, c);
+            let got = fmaf(a, b, c);
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "fmaf({a:e}, {b:e}, {c:e}) = {got:e}, want {want:e}"
+            );
+        };
+        for &a in &specials {
+            for &b in &specials {
+                for &c in &specials {
+                    check(a, b, c);
+                }
+            }
+        }
+        for _ in 0..200_000 {
+            let (a, b, c) = (next(), next(), next());
+            check(a, b, c);
+            // Same-magnitude operands: heavy cancellation and near-ties.
+            let e = f32::from_bits((a.to_bits() & 0x807f_ffff) | 0x3f80_0000);
+            let f = f32::from_bits((b.to_bits() & 0x807f_ffff) | 0x3f80_0000);
+            check(e, f, -(e * f));
+            check(e, f, f32::from_bits(1 + (c.to_bits() & 0x00ff_ffff)));
+        }
+        // A double-rounding tie: (1 + 2^-23) * (1 + 2^-23) + (-2^-46 + 2^-60) is
+        // 1 + 2^-22 + 2^-60, whose double rounding hits a float midpoint.
+        let a = 1.0 + f32::EPSILON;
+        check(a, a, -(2f32.powi(-46)) + 2f32.powi(-60));
+        check(1.0 + 2f32.powi(-12), 1.0 + 2f32.powi(-12), 2f32.powi(-60));
+    }
 
     #[test]
     fn avx_log_close_to_ln() {

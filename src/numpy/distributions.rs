@@ -330,6 +330,9 @@ pub fn legacy_gauss_fill<B: NpBitGen + ?Sized>(b: &mut B, cache: &mut GaussCache
             out[idx] = f * x2s[k];
             if idx + 1 < len {
                 out[idx + 1] = f * x1s[k];
+                // The element-wise loop returns the cached half and clears the cache.
+                cache.gauss = 0.0;
+                cache.has_gauss = false;
             } else {
                 cache.gauss = f * x1s[k];
                 cache.has_gauss = true;
@@ -1391,6 +1394,94 @@ fn fill_bounded<B: NpBitGen + ?Sized>(
             let mut o = vec![false; raw.len()];
             random_bounded_bool_fill(b, off & 1 != 0, rng & 1 != 0, &mut o);
             raw.iter_mut().zip(o).for_each(|(r, v)| *r = v as u64);
+        }
+    }
+}
+
+#[cfg(test)]
+mod bulk_tests {
+    //! The batched / case-hoisted fills against their element-wise definitions.
+    use super::*;
+    use crate::engine::seed_sequence::SeedSequence;
+    use crate::numpy::bitgen::BitGenerator;
+
+    fn gens() -> Vec<BitGenerator> {
+        ["MT19937", "PCG64", "Philox"]
+            .iter()
+            .map(|k| BitGenerator::from_seed_sequence(k, SeedSequence::from_u128(9)).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn legacy_gauss_fill_matches_calls() {
+        for base in gens() {
+            for has in [false, true] {
+                for n in [0usize, 1, 2, 3, 255, 256, 257, 1001] {
+                    let mut a = base.clone();
+                    let mut ca = GaussCache {
+                        has_gauss: has,
+                        gauss: 0.5,
+                    };
+                    let mut b = a.clone();
+                    let mut cb = ca;
+                    let want: Vec<u64> =
+                        (0..n).map(|_| legacy_gauss(&mut a, &mut ca).to_bits()).collect();
+                    let mut got = vec![0f64; n];
+                    legacy_gauss_fill(&mut b, &mut cb, &mut got);
+                    let got: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
+                    assert_eq!(got, want, "n={n} has={has}");
+                    assert_eq!(a, b);
+                    assert_eq!(ca, cb);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bounded_fills_match_calls() {
+        for base in gens() {
+            for &(off, rng) in &[
+                (0u64, 0u64),
+                (3, 9),
+                (0, 1),
+                (5, 0xffff_fffe),
+                (0, 0xffff_ffff),
+                (7, 0x1_0000_0005),
+                (1, u64::MAX),
+                (0, u64::MAX / 3),
+            ] {
+                for masked in [false, true] {
+                    let n = 777;
+                    let mut a = base.clone();
+                    a.next_uint32();
+                    let mut b = a.clone();
+                    let mask = gen_mask(rng);
+                    let want: Vec<u64> = (0..n)
+                        .map(|_| random_bounded_uint64(&mut a, off, rng, mask, masked))
+                        .collect();
+                    let mut got = vec![0u64; n];
+                    random_bounded_uint64_fill(&mut b, off, rng, masked, &mut got);
+                    assert_eq!(got, want, "off={off} rng={rng} masked={masked}");
+                    assert_eq!(a, b);
+                    if rng <= u32::MAX as u64 {
+                        let mut a = base.clone();
+                        let mut b = a.clone();
+                        let (o32, r32) = (off as u32, rng as u32);
+                        let mut s = SmallBuf::default();
+                        let want: Vec<u32> = (0..n)
+                            .map(|_| {
+                                random_buffered_bounded_uint32(
+                                    &mut a, o32, r32, mask as u32, masked, &mut s,
+                                )
+                            })
+                            .collect();
+                        let mut got = vec![0u32; n];
+                        random_bounded_uint32_fill(&mut b, o32, r32, masked, &mut got);
+                        assert_eq!(got, want, "u32 off={off} rng={rng} masked={masked}");
+                        assert_eq!(a, b);
+                    }
+                }
+            }
         }
     }
 }

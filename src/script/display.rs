@@ -91,6 +91,8 @@ pub fn str_of(v: &Value) -> String {
         }
         Value::DType(d, o) => dtype_str(*d, *o),
         Value::Object(o) => o.py_str(),
+        Value::Device(None) => "cpu".into(),
+        Value::Device(Some(i)) => format!("cuda:{i}"),
         other => repr(other),
     }
 }

@@ -52,9 +52,13 @@ pub const DEFAULT_RNG_SEED: u64 = 67_280_421_310_721;
 pub const STATE_SIZE: usize = 5056;
 
 const N: usize = 624;
+#[cfg(test)]
 const M: usize = 397;
+#[cfg(test)]
 const MATRIX_A: u32 = 0x9908_b0df;
+#[cfg(test)]
 const UMASK: u32 = 0x8000_0000;
+#[cfg(test)]
 const LMASK: u32 = 0x7fff_ffff;
 
 /// torch's MT19937 engine with its exact data (`at::mt19937_data_pod` in
@@ -103,13 +107,24 @@ impl TorchMt19937 {
         }
     }
 
+    #[cfg(test)]
     fn twist(u: u32, v: u32) -> u32 {
         let mix = (u & UMASK) | (v & LMASK);
         (mix >> 1) ^ if v & 1 != 0 { MATRIX_A } else { 0 }
     }
 
-    /// `next_state()`: regenerates all words, `left_ = 624`, `next_ = 0`.
+    /// `next_state()`: regenerates all words, `left_ = 624`, `next_ = 0`. The recurrence is
+    /// NumPy's (`s[j] = s[j+M] ^ twist(s[j], s[j+1])`), so it runs the shared vectorised twist
+    /// ([`crate::engine::mt19937::twist_key`]).
     pub fn next_state(&mut self) {
+        self.left = N as i32;
+        self.next = 0;
+        crate::engine::mt19937::twist_key(&mut self.state);
+    }
+
+    /// The reference `next_state` loop (kept for the equivalence test of the fast twist).
+    #[cfg(test)]
+    fn next_state_reference(&mut self) {
         self.left = N as i32;
         self.next = 0;
         let s = &mut self.state;
@@ -120,6 +135,29 @@ impl TorchMt19937 {
             s[j] = s[j + M - N] ^ Self::twist(s[j], s[j + 1]);
         }
         s[N - 1] = s[M - 1] ^ Self::twist(s[N - 1], s[0]);
+    }
+
+    /// Fills `out` with the next `out.len()` outputs, exactly as that many calls of
+    /// [`Self::next_u32`] (same values, same `left_`/`next_`), tempering contiguous runs of the
+    /// state at once.
+    pub fn fill_u32(&mut self, out: &mut [u32]) {
+        let mut out = out;
+        while !out.is_empty() {
+            // Calls that do not twist: those that leave `left_ > 0`, reading state[next_..].
+            let avail = (self.left.max(1) - 1) as usize;
+            let start = self.next as usize;
+            let take = avail.min(out.len()).min(N.saturating_sub(start));
+            if take == 0 {
+                out[0] = self.next_u32();
+                out = &mut out[1..];
+                continue;
+            }
+            let (head, tail) = out.split_at_mut(take);
+            crate::engine::mt19937::temper_slice(&self.state[start..start + take], head);
+            self.left -= take as i32;
+            self.next += take as u32;
+            out = tail;
+        }
     }
 
     /// `operator()`: `if (--left_ == 0) next_state(); y = state_[next_++]`, tempered.
@@ -288,6 +326,31 @@ mod tests {
         let mut g = CpuGenerator::new(5489, CpuCapability::Avx2);
         assert_eq!(g.random(), 3_499_211_612);
         assert_eq!((g.engine.left, g.engine.next), (624, 1));
+    }
+
+    #[test]
+    fn fast_engine_matches_reference() {
+        let mut a = TorchMt19937::new(123);
+        let mut b = a.clone();
+        for _ in 0..3 {
+            a.next_state();
+            b.next_state_reference();
+            assert_eq!(a.state, b.state);
+        }
+        for (left, next) in [(1, 0), (624, 0), (300, 325), (2, 623), (624, 1), (1, 624)] {
+            for n in [0usize, 1, 2, 622, 623, 624, 625, 3000] {
+                let mut a = TorchMt19937::new(9);
+                a.next_state();
+                a.left = left;
+                a.next = next;
+                let mut b = a.clone();
+                let want: Vec<u32> = (0..n).map(|_| a.next_u32()).collect();
+                let mut got = vec![0u32; n];
+                b.fill_u32(&mut got);
+                assert_eq!(got, want, "left={left} next={next} n={n}");
+                assert_eq!(a, b);
+            }
+        }
     }
 
     #[test]

@@ -198,7 +198,85 @@ pub fn cast_i64(d: DType, v: &[i64]) -> Data {
 /// An uninitialised-in-torch (zero here) tensor of `shape` and `dtype`: `torch.empty`.
 pub fn empty(shape: &[usize], dtype: DType) -> Result<NdArray> {
     let n = crate::array::checked_size(shape)?;
-    Ok(NdArray::new(shape.to_vec(), cast_i64(dtype, &vec![0; n])))
+    // Zeroed allocations (calloc: no page is touched until written).
+    let data = match dtype {
+        DType::F64 => Data::F64(vec![0.0; n]),
+        DType::F32 => Data::F32(vec![0.0; n]),
+        DType::F16 => Data::F16(vec![f16::ZERO; n]),
+        DType::BF16 => Data::BF16(vec![bf16::ZERO; n]),
+        DType::Bool => Data::Bool(vec![false; n]),
+        DType::I8 => Data::I8(vec![0; n]),
+        DType::I16 => Data::I16(vec![0; n]),
+        DType::I32 => Data::I32(vec![0; n]),
+        DType::I64 => Data::I64(vec![0; n]),
+        DType::U8 => Data::U8(vec![0; n]),
+        DType::U16 => Data::U16(vec![0; n]),
+        DType::U32 => Data::U32(vec![0; n]),
+        DType::U64 => Data::U64(vec![0; n]),
+    };
+    Ok(NdArray::new(shape.to_vec(), data))
+}
+
+// ------------------------------------------------------------------------------------------
+// bulk draws
+// ------------------------------------------------------------------------------------------
+
+/// Words drawn per chunk by the bulk helpers.
+const WORDS: usize = 512;
+
+/// `out[i] = f(random())` for every element, drawing the 32-bit words in bulk
+/// ([`super::TorchMt19937::fill_u32`]): the same words, in the same order, as one `random()`
+/// per element.
+#[inline]
+fn fill_from_u32<T>(g: &mut CpuGenerator, out: &mut [T], f: impl Fn(u32) -> T) {
+    let mut buf = [0u32; WORDS];
+    for chunk in out.chunks_mut(WORDS) {
+        let w = &mut buf[..chunk.len()];
+        g.engine.fill_u32(w);
+        for (o, &x) in chunk.iter_mut().zip(w.iter()) {
+            *o = f(x);
+        }
+    }
+}
+
+/// `out[i] = f(random64())` for every element (`random64()` = first word high), in bulk.
+#[inline]
+fn fill_from_u64<T>(g: &mut CpuGenerator, out: &mut [T], f: impl Fn(u64) -> T) {
+    let mut buf = [0u32; WORDS];
+    for chunk in out.chunks_mut(WORDS / 2) {
+        let w = &mut buf[..2 * chunk.len()];
+        g.engine.fill_u32(w);
+        for (o, p) in chunk.iter_mut().zip(w.chunks_exact(2)) {
+            *o = f((u64::from(p[0]) << 32) | u64::from(p[1]));
+        }
+    }
+}
+
+/// [`unit_f32`] of a word.
+#[inline(always)]
+fn unit_f32_of(w: u32) -> f32 {
+    (w & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0)
+}
+
+/// [`unit_f64`] of a `random64()` value.
+#[inline(always)]
+fn unit_f64_of(w: u64) -> f64 {
+    (w & ((1u64 << 53) - 1)) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// `n % d` for `n, d < 2^32`, `d > 0`, by multiplication (Lemire, Kaser and Kurz, "Faster
+/// remainder by direct computation", 2019: exact for all 32-bit `n` and `d` with
+/// `m = floor((2^64 - 1) / d) + 1`).
+#[inline(always)]
+fn fastmod_u32(n: u32, m: u64, d: u32) -> u32 {
+    let low = m.wrapping_mul(u64::from(n));
+    ((u128::from(low) * u128::from(d)) >> 64) as u32
+}
+
+/// The multiplier of [`fastmod_u32`] for divisor `d`.
+#[inline]
+fn fastmod_m(d: u32) -> u64 {
+    (u64::MAX / u64::from(d)).wrapping_add(1)
 }
 
 /// `torch.full(shape, value, dtype)` (used for `zeros`/`ones`).
@@ -327,29 +405,48 @@ pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Re
     let cap = g.capability;
     if d == DType::F64 {
         let range = to - from;
-        let v: Vec<f64> = (0..n)
-            .map(|_| {
-                let x = unit_f64(g);
-                let r = madd(cap, x, range, from);
+        let mut v = vec![0.0f64; n];
+        if range == 1.0 && from == 0.0 {
+            // `x * 1 + 0` is `x` exactly (fused or not) for the unit uniform `x >= 0`.
+            fill_from_u64(g, &mut v, |w| {
+                let r = unit_f64_of(w);
                 if r == to {
                     from
                 } else {
                     r
                 }
-            })
-            .collect();
+            });
+        } else {
+            fill_from_u64(g, &mut v, |w| {
+                let r = madd(cap, unit_f64_of(w), range, from);
+                if r == to {
+                    from
+                } else {
+                    r
+                }
+            });
+        }
         a.data = Data::F64(v);
         return Ok(());
     }
     let (ff, tf) = (from as f32, to as f32);
     let range = tf - ff;
-    let v: Vec<f32> = (0..n).map(|_| maddf(cap, unit_f32(g), range, ff)).collect();
+    if d == DType::F32 {
+        let mut v = vec![0.0f32; n];
+        fill_from_u32(g, &mut v, |w| {
+            let x = maddf(cap, unit_f32_of(w), range, ff);
+            if x == tf {
+                ff
+            } else {
+                x
+            }
+        });
+        a.data = Data::F32(v);
+        return Ok(());
+    }
+    let mut v = vec![0.0f32; n];
+    fill_from_u32(g, &mut v, |w| maddf(cap, unit_f32_of(w), range, ff));
     a.data = match d {
-        DType::F32 => Data::F32(
-            v.into_iter()
-                .map(|x| if x == tf { ff } else { x })
-                .collect(),
-        ),
         DType::F16 => {
             let (t, f) = (f16::from_f32(tf), f16::from_f32(ff));
             Data::F16(
@@ -447,7 +544,8 @@ fn normal_fill(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) {
     let cap = g.capability;
     match a.dtype() {
         DType::F64 => {
-            let mut v: Vec<f64> = (0..n).map(|_| unit_f64(g)).collect();
+            let mut v = vec![0.0f64; n];
+            fill_from_u64(g, &mut v, unit_f64_of);
             let mut i = 0;
             while i + 16 <= n {
                 normal_fill16_f64(&mut v[i..i + 16], mean, std);
@@ -464,7 +562,8 @@ fn normal_fill(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) {
         }
         DType::F32 => {
             let (mf, sf) = (mean as f32, std as f32);
-            let mut v: Vec<f32> = (0..n).map(|_| unit_f32(g)).collect();
+            let mut v = vec![0.0f32; n];
+            fill_from_u32(g, &mut v, unit_f32_of);
             let mut i = 0;
             while i + 16 <= n {
                 normal_fill16_f32(cap, &mut v[i..i + 16], mf, sf);
@@ -1006,17 +1105,22 @@ fn check_from_to_in_range(d: DType, from: i64, to_inc: i64) -> Result<()> {
 /// 2^28 up), value `(T)(int64)((v % range) + base)`.
 fn random_from_to_kernel(g: &mut CpuGenerator, a: &mut NdArray, range: u64, base: i64) {
     let n = a.len();
-    let v: Vec<i64> = (0..n)
-        .map(|_| {
-            let r = if range >= 1 << 28 {
-                g.random64()
-            } else {
-                g.random() as u64
-            };
-            (r % range).wrapping_add(base as u64) as i64
-        })
-        .collect();
-    a.data = cast_i64(a.dtype(), &v);
+    let mut v = vec![0i64; n];
+    if range >= 1 << 28 {
+        fill_from_u64(g, &mut v, |r| (r % range).wrapping_add(base as u64) as i64);
+    } else {
+        // range < 2^28 and r < 2^32: the 32-bit remainder by multiplication is exact.
+        let d = range as u32;
+        let m = fastmod_m(d);
+        fill_from_u32(g, &mut v, |r| {
+            u64::from(fastmod_u32(r, m, d)).wrapping_add(base as u64) as i64
+        });
+    }
+    a.data = if a.dtype() == DType::I64 {
+        Data::I64(v)
+    } else {
+        cast_i64(a.dtype(), &v)
+    };
 }
 
 /// `tensor.random_(from, to)` / `random_(to)` (from = 0) / `random_(from, None)`: the checks
