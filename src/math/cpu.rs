@@ -124,6 +124,45 @@ const F32_MIN_NORMAL: f64 = 1.1754943508222875e-38;
 /// `f32::MAX` as a double.
 const F32_MAX: f64 = 3.4028234663852886e38;
 
+/// The fused multiply-add used by the AVX2 polynomials: exact ([`Exact`]), or through double
+/// arithmetic with a flag recording whether every result was provably exact ([`Checked`], for
+/// branch-free lane code that falls back to [`Exact`] when the flag is cleared).
+pub trait FmaOp {
+    /// `fmaf(a, b, c)`, or a value to be discarded when the op reports inexactness.
+    fn fma(&mut self, a: f32, b: f32, c: f32) -> f32;
+}
+
+/// [`fmaf`] itself.
+pub struct Exact;
+
+impl FmaOp for Exact {
+    #[inline(always)]
+    fn fma(&mut self, a: f32, b: f32, c: f32) -> f32 {
+        fmaf(a, b, c)
+    }
+}
+
+/// [`fmaf_fast`] without its branch: the result is exact whenever `self.0` is still true.
+pub struct Checked(pub bool);
+
+impl FmaOp for Checked {
+    #[inline(always)]
+    fn fma(&mut self, a: f32, b: f32, c: f32) -> f32 {
+        #[cfg(target_feature = "fma")]
+        {
+            a.mul_add(b, c)
+        }
+        #[cfg(not(target_feature = "fma"))]
+        {
+            let s = f64::from(a) * f64::from(b) + f64::from(c);
+            let abs = s.abs();
+            let halfway = s.to_bits() & 0x1fff_ffff == 0x1000_0000;
+            self.0 &= abs >= F32_MIN_NORMAL && abs <= F32_MAX && !halfway;
+            s as f32
+        }
+    }
+}
+
 const SQRTHF: f32 = f32::from_bits(0x3f35_04f3);
 const LOG_P: [u32; 9] = [
     0x3d90_21bb,
@@ -145,6 +184,13 @@ const LOG_Q2: f32 = f32::from_bits(0x3f31_8000);
 /// result `fma(e, q2, x + y)`. Inputs `<= 0` give NaN; denormals are flushed to the smallest
 /// normal first, as the original does.
 pub fn log256_ps(x_in: f32) -> f32 {
+    log256_ps_with(x_in, &mut Exact)
+}
+
+/// [`log256_ps`] with the fused multiply-adds of `f`.
+#[inline(always)]
+pub fn log256_ps_with<F: FmaOp>(x_in: f32, f: &mut F) -> f32 {
+    let fmaf = |f: &mut F, a, b, c| f.fma(a, b, c);
     let invalid = x_in <= 0.0 || x_in.is_nan();
     // _mm256_max_ps(x, min_norm_pos): returns the second operand when either is NaN.
     let min_norm = f32::from_bits(0x0080_0000);
@@ -159,15 +205,15 @@ pub fn log256_ps(x_in: f32) -> f32 {
     e -= if mask { 1.0 } else { 0.0 };
     x += tmp;
     let z = x * x;
-    let mut y = fmaf(f32::from_bits(LOG_P[0]), x, f32::from_bits(LOG_P[1]));
+    let mut y = fmaf(f, f32::from_bits(LOG_P[0]), x, f32::from_bits(LOG_P[1]));
     for &p in &LOG_P[2..] {
-        y = fmaf(y, x, f32::from_bits(p));
+        y = fmaf(f, y, x, f32::from_bits(p));
     }
     y *= x;
-    y = fmaf(y, z, e * LOG_Q1);
-    y = fmaf(-z, 0.5, y);
+    y = fmaf(f, y, z, e * LOG_Q1);
+    y = fmaf(f, -z, 0.5, y);
     x += y;
-    let r = fmaf(e, LOG_Q2, x);
+    let r = fmaf(f, e, LOG_Q2, x);
     if invalid {
         f32::from_bits(r.to_bits() | 0xffff_ffff)
     } else {
@@ -183,6 +229,13 @@ const SINCOF: [u32; 3] = [0xb94c_a1f9, 0x3c08_839e, 0xbe2a_aaa3];
 /// One lane of `sincos256_ps` from `aten/src/ATen/native/cpu/avx_mathfun.h` (Cephes
 /// `sinf`/`cosf`), with the FMA contraction of torch 2.15's AVX2 build. Returns `(sin, cos)`.
 pub fn sincos256_ps(t: f32) -> (f32, f32) {
+    sincos256_ps_with(t, &mut Exact)
+}
+
+/// [`sincos256_ps`] with the fused multiply-adds of `f`.
+#[inline(always)]
+pub fn sincos256_ps_with<F: FmaOp>(t: f32, f: &mut F) -> (f32, f32) {
+    let fmaf = |f: &mut F, a, b, c| f.fma(a, b, c);
     let sign_in = t.to_bits() & 0x8000_0000;
     let a = f32::from_bits(t.to_bits() & 0x7fff_ffff);
     let y0 = a * FOPI;
@@ -196,23 +249,23 @@ pub fn sincos256_ps(t: f32) -> (f32, f32) {
     let y = j as f32;
     let swap_sign_sin = ((j & 4) as u32) << 29;
     let poly_mask = (j & 2) == 0;
-    let mut x = fmaf(y, f32::from_bits(DP[0]), a);
-    x = fmaf(y, f32::from_bits(DP[1]), x);
-    x = fmaf(y, f32::from_bits(DP[2]), x);
+    let mut x = fmaf(f, y, f32::from_bits(DP[0]), a);
+    x = fmaf(f, y, f32::from_bits(DP[1]), x);
+    x = fmaf(f, y, f32::from_bits(DP[2]), x);
     let sign_cos = ((!(j.wrapping_sub(2)) & 4) as u32) << 29;
     let sign_sin = sign_in ^ swap_sign_sin;
     let z = x * x;
     // cos polynomial
-    let mut c = fmaf(f32::from_bits(COSCOF[0]), z, f32::from_bits(COSCOF[1]));
-    c = fmaf(c, z, f32::from_bits(COSCOF[2]));
+    let mut c = fmaf(f, f32::from_bits(COSCOF[0]), z, f32::from_bits(COSCOF[1]));
+    c = fmaf(f, c, z, f32::from_bits(COSCOF[2]));
     c *= z;
-    c = fmaf(c, z, -(z * 0.5));
+    c = fmaf(f, c, z, -(z * 0.5));
     c += 1.0;
     // sin polynomial
-    let mut s = fmaf(f32::from_bits(SINCOF[0]), z, f32::from_bits(SINCOF[1]));
-    s = fmaf(s, z, f32::from_bits(SINCOF[2]));
+    let mut s = fmaf(f, f32::from_bits(SINCOF[0]), z, f32::from_bits(SINCOF[1]));
+    s = fmaf(f, s, z, f32::from_bits(SINCOF[2]));
     s *= z;
-    s = fmaf(s, x, x);
+    s = fmaf(f, s, x, x);
     // Selection exactly as the original: masked AND/ANDNOT, subtractions and additions.
     let (ysin2, ysin1) = if poly_mask { (s, 0.0) } else { (0.0, c) };
     let y2 = s - ysin2;

@@ -981,7 +981,11 @@ pub fn py_shape(shape: &[usize]) -> String {
 /// i.e. 64 GiB of float64), instead of aborting on a failed allocation.
 pub fn alloc_len(shape: &[usize]) -> crate::Result<usize> {
     let n = crate::array::checked_size(shape)?;
-    if n > 1 << 33 {
+    // Refuse (rather than abort on) an allocation this machine cannot make.
+    let fits = n
+        .checked_mul(8)
+        .is_some_and(|b| Vec::<u8>::new().try_reserve_exact(b).is_ok());
+    if n > 1 << 33 || !fits {
         return Err(crate::Error::Memory(format!(
             "Unable to allocate an array with shape {}",
             py_shape(shape)

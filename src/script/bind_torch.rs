@@ -274,11 +274,35 @@ pub(super) fn dims_from(vals: &[Value]) -> Result<Vec<usize>> {
             "Trying to create tensor with negative dimension {neg}: [{list}]"
         )));
     }
-    let shape: Vec<usize> = dims
-        .iter()
-        .map(|&d| usize::try_from(d).map_err(|_| Error::Memory("tensor too large".into())))
-        .collect::<Result<_>>()?;
-    crate::array::checked_size(&shape)?;
+    let list = || {
+        dims.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // c10's computeStorageNbytes: the element count must fit an int64.
+    let mut n: i128 = 1;
+    for &d in &dims {
+        n = n.saturating_mul(d);
+    }
+    if n > i64::MAX as i128 {
+        return Err(Error::Runtime(format!(
+            "Storage size calculation overflowed with sizes=[{}]",
+            list()
+        )));
+    }
+    let shape: Vec<usize> = dims.iter().map(|&d| d as usize).collect();
+    // Refuse (rather than abort on) an allocation the machine cannot make: probe with the
+    // largest element size, as the dtype is not known here.
+    let bytes = (n as u128).saturating_mul(8);
+    let fits = usize::try_from(bytes)
+        .ok()
+        .is_some_and(|b| b <= isize::MAX as usize && Vec::<u8>::new().try_reserve_exact(b).is_ok());
+    if !fits {
+        return Err(Error::Runtime(format!(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate a tensor of {n} elements. Error code 12 (Cannot allocate memory)"
+        )));
+    }
     Ok(shape)
 }
 

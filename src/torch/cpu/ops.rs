@@ -21,6 +21,7 @@ use half::{bf16, f16};
 use super::{CpuCapability, CpuGenerator};
 use crate::array::{DType, Data, NdArray};
 use crate::math::cpu as m;
+use crate::math::cpu::FmaOp;
 use crate::{Error, Result};
 
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
@@ -433,6 +434,19 @@ pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Re
     let range = tf - ff;
     if d == DType::F32 {
         let mut v = vec![0.0f32; n];
+        if range == 1.0 && ff == 0.0 {
+            // `x * 1 + 0` is `x` exactly (fused or not) for the unit uniform `x >= 0`.
+            fill_from_u32(g, &mut v, |w| {
+                let x = unit_f32_of(w);
+                if x == tf {
+                    ff
+                } else {
+                    x
+                }
+            });
+            a.data = Data::F32(v);
+            return Ok(());
+        }
         fill_from_u32(g, &mut v, |w| {
             let x = maddf(cap, unit_f32_of(w), range, ff);
             if x == tf {
@@ -518,7 +532,40 @@ fn normal_fill16_f32_scalar(d: &mut [f32], mean: f32, std: f32) {
 }
 
 /// AVX2 `NormalFill16<float, true>`: avx_mathfun `log256_ps` / `sincos256_ps` per lane.
+///
+/// Fast path: the eight lanes computed branch-free with [`m::Checked`] fused multiply-adds
+/// (double arithmetic, vectorisable); if any of them could not be shown exact, the block is
+/// recomputed with the exact scalar code ([`normal_fill16_f32_avx2_exact`]), so the result is
+/// always the latter's.
 fn normal_fill16_f32_avx2(d: &mut [f32], mean: f32, std: f32) {
+    let two_pi = TWO_PI as f32;
+    let (Some(lo), Some(hi)) = (d.get(..8), d.get(8..16)) else {
+        return normal_fill16_f32_avx2_exact(d, mean, std);
+    };
+    let mut out_lo = [0f32; 8];
+    let mut out_hi = [0f32; 8];
+    let mut ok = [false; 8];
+    for j in 0..8 {
+        let mut f = m::Checked(true);
+        let u1 = 1.0f32 - lo[j];
+        let u2 = hi[j];
+        let radius = (-2.0f32 * m::log256_ps_with(u1, &mut f)).sqrt();
+        let theta = two_pi * u2;
+        let (s, c) = m::sincos256_ps_with(theta, &mut f);
+        out_lo[j] = f.fma(radius * c, std, mean);
+        out_hi[j] = f.fma(radius * s, std, mean);
+        ok[j] = f.0;
+    }
+    if ok.iter().all(|&o| o) {
+        d[..8].copy_from_slice(&out_lo);
+        d[8..16].copy_from_slice(&out_hi);
+    } else {
+        normal_fill16_f32_avx2_exact(d, mean, std);
+    }
+}
+
+/// [`normal_fill16_f32_avx2`] lane by lane with exact [`m::fmaf`] (the reference).
+fn normal_fill16_f32_avx2_exact(d: &mut [f32], mean: f32, std: f32) {
     let two_pi = TWO_PI as f32;
     for j in 0..8 {
         let u1 = 1.0f32 - d[j];
@@ -1475,4 +1522,122 @@ fn check_mult_entry(v: f64) -> Result<()> {
 
 fn sum_err() -> Error {
     Error::Runtime("invalid multinomial distribution (sum of probabilities <= 0)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fastmod_is_exact() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let ds = [1u32, 2, 3, 7, 10, 255, 256, 1000, 65_537, (1 << 28) - 1, u32::MAX];
+        for &d in &ds {
+            let m = fastmod_m(d);
+            for n in [0u32, 1, d - 1, d, u32::MAX, u32::MAX - 1] {
+                assert_eq!(fastmod_u32(n, m, d), n % d, "{n} % {d}");
+            }
+            for _ in 0..20_000 {
+                let n = next() as u32;
+                assert_eq!(fastmod_u32(n, m, d), n % d, "{n} % {d}");
+            }
+        }
+        for _ in 0..20_000 {
+            let d = (next() as u32).max(1);
+            let n = next() as u32;
+            assert_eq!(fastmod_u32(n, fastmod_m(d), d), n % d, "{n} % {d}");
+        }
+    }
+
+    #[test]
+    fn avx2_normal_block_fast_path_is_exact() {
+        let mut g = CpuGenerator::new(11, CpuCapability::Avx2);
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for k in 0..20_000 {
+            let mut a = [0f32; 16];
+            for v in a.iter_mut() {
+                *v = unit_f32(&mut g);
+            }
+            if k % 7 == 0 {
+                // edge uniforms: 0 (log(1)), the largest below 1, tiny values
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                a[(x % 16) as usize] = [0.0, 1.0 - 1.0 / 16_777_216.0, 1.0 / 16_777_216.0][k % 3];
+            }
+            let (mean, std) = if k % 2 == 0 { (0.0, 1.0) } else { (0.3, 2.5) };
+            let mut b = a;
+            normal_fill16_f32_avx2(&mut a, mean, std);
+            normal_fill16_f32_avx2_exact(&mut b, mean, std);
+            assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits));
+        }
+    }
+
+    /// The bulk kernels against the per-element definitions they replaced.
+    #[test]
+    fn bulk_kernels_match_per_element() {
+        for cap in [CpuCapability::Avx2, CpuCapability::Default] {
+            for n in [1usize, 15, 16, 17, 700, 1300] {
+                // uniform_ float32 / float64 with unit and general bounds
+                for (from, to) in [(0.0, 1.0), (-3.0, 5.5), (1e-3, 2e-3)] {
+                    let mut g = CpuGenerator::new(5, cap);
+                    let mut h = g.clone();
+                    let mut a = empty(&[n], DType::F32).unwrap();
+                    uniform_(&mut g, &mut a, from, to).unwrap();
+                    let (ff, tf) = (from as f32, to as f32);
+                    let want: Vec<f32> = (0..n)
+                        .map(|_| {
+                            let x = maddf(cap, unit_f32(&mut h), tf - ff, ff);
+                            if x == tf {
+                                ff
+                            } else {
+                                x
+                            }
+                        })
+                        .collect();
+                    assert_eq!(a.data, Data::F32(want));
+                    assert_eq!(g, h);
+                    let mut a = empty(&[n], DType::F64).unwrap();
+                    uniform_(&mut g, &mut a, from, to).unwrap();
+                    let want: Vec<f64> = (0..n)
+                        .map(|_| {
+                            let r = madd(cap, unit_f64(&mut h), to - from, from);
+                            if r == to {
+                                from
+                            } else {
+                                r
+                            }
+                        })
+                        .collect();
+                    assert_eq!(a.data, Data::F64(want));
+                    assert_eq!(g, h);
+                }
+                // random_(from, to) with a small and a large range
+                for (lo, hi) in [(-5i64, 5i64), (0, 10), (3, 1 << 40)] {
+                    let mut g = CpuGenerator::new(6, cap);
+                    let mut h = g.clone();
+                    let a = randint(&mut g, lo, hi, &[n], DType::I64).unwrap();
+                    let range = (hi as u64).wrapping_sub(lo as u64);
+                    let want: Vec<i64> = (0..n)
+                        .map(|_| {
+                            let r = if range >= 1 << 28 {
+                                h.random64()
+                            } else {
+                                h.random() as u64
+                            };
+                            (r % range).wrapping_add(lo as u64) as i64
+                        })
+                        .collect();
+                    assert_eq!(a.data, Data::I64(want));
+                    assert_eq!(g, h);
+                }
+            }
+        }
+    }
 }
