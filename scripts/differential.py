@@ -174,6 +174,81 @@ def gen_call(r, obj):
     return f"{obj}.integers({r.choice([1, 2, 10, 1000, 2**32, 2**40])}, size={fmt_size(size)})"
 
 
+TORCH_FLOAT = ["torch.float32", "torch.float64", "torch.float16", "torch.bfloat16"]
+TORCH_INT = ["torch.int64", "torch.int32", "torch.int16", "torch.int8", "torch.uint8"]
+
+
+def tsize(r):
+    k = r.random()
+    if k < 0.5:
+        return (r.choice([0, 1, 2, 3, 5, 8, 15, 16, 17, 31, 32, 33, 100, 1000, 4097]),)
+    if k < 0.85:
+        return tuple(r.randrange(1, 7) for _ in range(r.choice([2, 3])))
+    return (r.randrange(1000, 70000),)
+
+
+def torch_call(r, gen):
+    g = f", generator={gen}" if gen and r.random() < 0.7 else ""
+    size = tsize(r)
+    fdt = r.choice(TORCH_FLOAT)
+    kind = r.randrange(14)
+    if kind == 0:
+        return f"torch.rand({size!r}, dtype={fdt}{g})"
+    if kind == 1:
+        return f"torch.randn({size!r}, dtype={fdt}{g})"
+    if kind == 2:
+        dt = r.choice(TORCH_INT + ["torch.int64"] * 3)
+        hi = r.choice([2, 10, 100, 127, 2**20, 2**28, 2**28 + 1, 2**31 - 1])
+        if dt in ("torch.int8",):
+            hi = min(hi, 127)
+        if dt == "torch.uint8":
+            hi = min(hi, 255)
+        if dt == "torch.int16":
+            hi = min(hi, 32767)
+        if dt == "torch.int32":
+            hi = min(hi, 2**31 - 1)
+        lo = r.choice([0, 0, -1, -5]) if dt != "torch.uint8" else 0
+        return f"torch.randint({lo}, {hi}, {size!r}, dtype={dt}{g})"
+    if kind == 3:
+        return f"torch.empty({size!r}, dtype={fdt}).uniform_({r.choice([0, -1, 2.5])}, {r.choice([1, 3, 10.5])}{g})"
+    if kind == 4:
+        return f"torch.empty({size!r}, dtype={fdt}).normal_({r.choice([0, 1.5, -2])}, {r.choice([1, 0.5, 3])}{g})"
+    if kind == 5:
+        return f"torch.normal({r.choice([0.0, 2.0])}, {r.choice([1.0, 0.1])}, size={size!r}{g})"
+    if kind == 6:
+        return f"torch.empty({size!r}, dtype={fdt}).exponential_({r.choice([1, 0.5, 4])}{g})"
+    if kind == 7:
+        return f"torch.randperm({r.choice([0, 1, 2, 10, 100, 1000, 5000])}{g})"
+    if kind == 8:
+        return f"torch.empty({size!r}, dtype={fdt}).bernoulli_({r.choice([0.0, 0.3, 0.5, 1.0])}{g})"
+    if kind == 9:
+        return f"torch.empty({size!r}, dtype={fdt}).log_normal_({r.choice([0, 1])}, {r.choice([1, 0.5])}{g})"
+    if kind == 10:
+        return f"torch.empty({size!r}, dtype={fdt}).cauchy_({r.choice([0, 1])}, {r.choice([1, 2])}{g})"
+    if kind == 11:
+        return f"torch.empty({size!r}, dtype={fdt}).geometric_({r.choice([0.2, 0.5, 0.9])}{g})"
+    if kind == 12:
+        return f"torch.empty({size!r}, dtype=torch.int64).random_({r.choice([1, 10, 2**40])}{g})"
+    return f"torch.nn.functional.dropout(torch.ones({size!r}, dtype={fdt}), {r.choice([0.1, 0.5, 0.9])}, training=True)"
+
+
+def make_torch_script(r):
+    lines = ["import torch", f"torch.manual_seed({r.choice([0, 1, 42, r.randrange(2**32), r.randrange(2**63), -r.randrange(2**31)])})"]
+    gen = None
+    if r.random() < 0.3:
+        lines.append(f"g = torch.Generator().manual_seed({r.randrange(2**40)})")
+        gen = "g"
+    for _ in range(r.randrange(1, 6)):
+        lines.append(torch_call(r, gen))
+    if r.random() < 0.3:
+        lines.append("torch.get_rng_state()")
+    if r.random() < 0.3:
+        last = lines[-1]
+        if not last.startswith("torch.get_rng_state"):
+            lines[-1] = f"print({last})"
+    return "\n".join(lines) + "\n"
+
+
 def make_script(r):
     lines = ["import numpy as np"]
     api = r.random()
@@ -225,6 +300,10 @@ def main():
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--show", action="store_true", help="print each script")
+    ap.add_argument("--torch", action="store_true",
+                    help="torch CPU scripts instead (needs torch; run with ATEN_CPU_CAPABILITY=avx2 "
+                         "or =default and the matching --cpu-capability)")
+    ap.add_argument("--cpu-capability", default="avx2")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     seed = args.seed if args.seed is not None else random.randrange(2**31)
@@ -233,7 +312,7 @@ def main():
     passed = failed = 0
     n_values = 0
     for i in range(args.n):
-        script = make_script(r)
+        script = make_torch_script(r) if args.torch else make_script(r)
         if args.show:
             print(f"--- script {i}\n{script}")
         try:
@@ -242,7 +321,7 @@ def main():
         except ScriptError as e:
             exp_out, exp_vals, exp_err = e.stdout, e.values, e
         with tempfile.TemporaryDirectory() as d:
-            p = subprocess.run([args.binary, "run", "-", "--save", d], input=script,
+            p = subprocess.run([args.binary, "run", "-", "--save", d, "--cpu-capability", args.cpu_capability], input=script,
                                capture_output=True, text=True, timeout=300)
             got_vals = read_npy_dir(d)
         problems = []
