@@ -1641,3 +1641,28 @@ mod tests {
         }
     }
 }
+#[cfg(test)]
+mod tmp_probe {
+    use super::*;
+    #[test]
+    fn probe_fallback_rate() {
+        let mut g = CpuGenerator::new(11, CpuCapability::Avx2);
+        let mut bad = [0usize; 4];
+        for _ in 0..20000 {
+            let u1 = 1.0 - unit_f32(&mut g);
+            let u2 = unit_f32(&mut g);
+            let mut f = m::Checked(true);
+            let l = m::log256_ps_with(u1, &mut f);
+            if !f.0 { bad[0] += 1; }
+            let mut f = m::Checked(true);
+            let radius = (-2.0f32 * l).sqrt();
+            let (s, c) = m::sincos256_ps_with(6.2831855 * u2, &mut f);
+            if !f.0 { bad[1] += 1; }
+            let mut f = m::Checked(true);
+            f.fma(radius * c, 1.0, 0.0);
+            f.fma(radius * s, 1.0, 0.0);
+            if !f.0 { bad[2] += 1; }
+        }
+        panic!("{bad:?}");
+    }
+}
