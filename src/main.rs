@@ -43,6 +43,20 @@ enum Backend {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Time one stream in-process (ns/element, no process start-up); `list` shows the streams.
+    Bench {
+        /// Stream name (e.g. `legacy.rand`, `gen.standard_normal`, `torch.randn_f32`), or `list`.
+        stream: String,
+        /// Elements per repeat.
+        #[arg(long, default_value_t = 10_000_000)]
+        n: usize,
+        /// Threads for the streams that can split (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Repeats; the best time is reported.
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
+    },
     /// Inspect, convert, advance and create generator states (NumPy legacy / bit generators,
     /// torch CPU 5056-byte blobs, torch CUDA 16-byte states). See `seedbridge state help`.
     #[command(disable_help_flag = true)]
@@ -100,6 +114,27 @@ fn read_script(path: &str) -> anyhow::Result<String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Bench {
+            stream,
+            n,
+            threads,
+            repeats,
+        } => {
+            if stream == "list" {
+                print!("{}", seedbridge::bench::list_streams());
+                return ExitCode::SUCCESS;
+            }
+            match seedbridge::bench::bench_command(&stream, n, threads, repeats) {
+                Ok(line) => {
+                    println!("{}", line.trim_end());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Cmd::State { args } => {
             if args.is_empty() || matches!(args[0].as_str(), "help" | "--help" | "-h") {
                 println!("{}", seedbridge::state::STATE_USAGE);
