@@ -264,8 +264,9 @@ impl Args {
     ) -> Result<Vec<Option<Value>>> {
         if self.pos.len() > names.len() {
             return Err(Error::type_err(format!(
-                "{func}() takes at most {} positional arguments ({} given)",
+                "{func}() takes at most {} positional argument{} ({} given)",
                 names.len(),
+                if names.len() == 1 { "" } else { "s" },
                 self.pos.len()
             )));
         }
