@@ -10,7 +10,7 @@ use std::time::Instant;
 use crate::engine::mt19937::Mt19937;
 use crate::engine::parallel;
 use crate::engine::pcg64::Pcg64;
-use crate::engine::philox4x32::philox4x32_10;
+use crate::engine::philox4x32::{curand_blocks, philox4x32_10};
 use crate::engine::philox4x64::Philox4x64;
 use crate::engine::seed_sequence::SeedSequence;
 use crate::numpy::bitgen::BitGenerator;
@@ -241,12 +241,23 @@ fn run_once(stream: &str, n: usize, threads: usize) -> Result<u64> {
                 .fold(0u64, |a, &x| a.rotate_left(5) ^ x)
         }
         "engine.philox4x32" => {
-            let mut acc = 0u32;
-            for i in 0..n.div_ceil(4) as u32 {
-                let b = philox4x32_10([i, 0, 0, 0], [1, 2]);
-                acc ^= b[0] ^ b[1] ^ b[2] ^ b[3];
+            let mut v = vec![0u32; n];
+            let mut chunks = v.chunks_exact_mut(32);
+            let mut i = 0u64;
+            for c in &mut chunks {
+                let b: [[u32; 4]; 8] = curand_blocks(1, i, 0, 0);
+                for (d, s) in c.chunks_exact_mut(4).zip(&b) {
+                    d.copy_from_slice(s);
+                }
+                i += 8;
             }
-            u64::from(acc)
+            for (j, c) in chunks.into_remainder().chunks_mut(4).enumerate() {
+                let b = philox4x32_10([0, 0, (i + j as u64) as u32, 0], [1, 0]);
+                c.copy_from_slice(&b[..c.len()]);
+            }
+            v.iter()
+                .step_by(n / 64 + 1)
+                .fold(0u64, |a, &x| a.rotate_left(5) ^ u64::from(x))
         }
         other => {
             return Err(Error::value(format!(

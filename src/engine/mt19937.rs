@@ -74,7 +74,7 @@ pub fn twist_key(k: &mut [u32; N]) {
         k[i] = twist_word(k[i], k[i + 1], k[i + M]);
         i += 1;
     }
-    while i + 8 <= N - 1 {
+    while i + 8 < N {
         let v = twist8(&k[i..i + 8], &k[i + 1..i + 9], &k[i + M - N..i + M - N + 8]);
         k[i..i + 8].copy_from_slice(&v);
         i += 8;

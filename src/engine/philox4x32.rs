@@ -97,6 +97,31 @@ pub fn curand_block(seed: u64, subsequence: u64, offset: u64, r: u64) -> [u32; 4
     )
 }
 
+/// [`curand_block`] for the `L` consecutive subsequences `first .. first + L` (same seed,
+/// offset and call number): `out[l] = curand_block(seed, first + l, offset, r)`.
+#[inline]
+pub fn curand_blocks<const L: usize>(seed: u64, first: u64, offset: u64, r: u64) -> [[u32; 4]; L] {
+    // Counter = subsequence * 2^64 + offset / 4 + r (mod 2^128), as in `curand_block`.
+    // The blocks are independent, so the out-of-order core overlaps their rounds; scalar
+    // 32x32->64 multiplies beat SSE2 lanes here (`pmuludq` needs shuffles on every round).
+    let low = u128::from(offset / 4) + u128::from(r);
+    let key = curand_key(seed);
+    let mut out = [[0u32; 4]; L];
+    for (l, b) in out.iter_mut().enumerate() {
+        let c = (u128::from(first.wrapping_add(l as u64)) << 64).wrapping_add(low);
+        *b = philox4x32_10(
+            [
+                c as u32,
+                (c >> 32) as u32,
+                (c >> 64) as u32,
+                (c >> 96) as u32,
+            ],
+            key,
+        );
+    }
+    out
+}
+
 /// cuRAND's `curandStatePhilox4_32_10_t` (the Box-Muller caches are not modelled: PyTorch only
 /// calls the 4-wide and 2-wide generators, which never touch them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,6 +303,23 @@ mod tests {
         assert_eq!(s.counter(), [0x5555_6666, 0, 0x3333_4444, 0x1111_2222]);
         assert_eq!(s.key(), [0x9abc_def0, 0x1234_5678]);
         assert_eq!(s.word_index(), 0);
+    }
+
+    #[test]
+    fn lanes_match_single_blocks() {
+        for (seed, first, offset, r) in [
+            (42u64, 0u64, 0u64, 0u64),
+            (7, u64::MAX - 3, 12, 5),
+            (u64::MAX, 1 << 40, u64::MAX - 3, 9),
+        ] {
+            let b: [[u32; 4]; 8] = curand_blocks(seed, first, offset, r);
+            for (l, blk) in b.iter().enumerate() {
+                assert_eq!(
+                    *blk,
+                    curand_block(seed, first.wrapping_add(l as u64), offset, r)
+                );
+            }
+        }
     }
 
     #[test]

@@ -105,18 +105,28 @@ pub fn fmaf(a: f32, b: f32, c: f32) -> f32 {
 /// so `s = a*b + c` in double is the exact sum rounded once to 53 bits, and rounding `s` to
 /// float gives the correctly rounded sum unless that second rounding is a tie that the first
 /// one created: i.e. unless `s` is exactly halfway between two floats (its low 29 mantissa
-/// bits are `1 << 28` for a normal float result). Results outside the normal float range
-/// (zero, subnormal, overflow, infinities, NaN) are also left to the caller.
+/// bits are `1 << 28` for a normal float result) and the double sum was inexact. Results
+/// outside the normal float range (zero, subnormal, overflow, infinities, NaN) are also left to
+/// the caller.
+/// A tie is also settled when the double sum is itself exact (TwoSum error zero): rounding the
+/// exact value once is what `fmaf` does.
 #[inline(always)]
 pub fn fmaf_fast(a: f32, b: f32, c: f32) -> Option<f32> {
-    let s = f64::from(a) * f64::from(b) + f64::from(c);
+    let p = f64::from(a) * f64::from(b);
+    let c = f64::from(c);
+    let s = p + c;
     let abs = s.abs();
-    let halfway = s.to_bits() & 0x1fff_ffff == 0x1000_0000;
-    if abs >= F32_MIN_NORMAL && abs <= F32_MAX && !halfway {
-        Some(s as f32)
-    } else {
-        None
+    if !(F32_MIN_NORMAL..=F32_MAX).contains(&abs) {
+        return None;
     }
+    if s.to_bits() & 0x1fff_ffff == 0x1000_0000 {
+        let bv = s - p;
+        let err = (p - (s - bv)) + (c - bv);
+        if err != 0.0 {
+            return None;
+        }
+    }
+    Some(s as f32)
 }
 
 /// `f32::MIN_POSITIVE` as a double.
@@ -154,10 +164,15 @@ impl FmaOp for Checked {
         }
         #[cfg(not(target_feature = "fma"))]
         {
-            let s = f64::from(a) * f64::from(b) + f64::from(c);
+            let p = f64::from(a) * f64::from(b);
+            let c = f64::from(c);
+            let s = p + c;
             let abs = s.abs();
             let halfway = s.to_bits() & 0x1fff_ffff == 0x1000_0000;
-            self.0 &= abs >= F32_MIN_NORMAL && abs <= F32_MAX && !halfway;
+            // A tie is fine when it is the exact sum (TwoSum error zero).
+            let bv = s - p;
+            let err = (p - (s - bv)) + (c - bv);
+            self.0 &= (F32_MIN_NORMAL..=F32_MAX).contains(&abs) && (!halfway || err == 0.0);
             s as f32
         }
     }

@@ -48,6 +48,8 @@
 //! log2(e) in `__expf`, the float multiply by ln 2 after `lg2.approx`). Hence
 //! |model - GPU| <= documented bound + 1/2 ulp.
 
+use super::cpu::fmaf;
+
 /// libdevice `__nv_logf` constants (float): polynomial for log1p(f), f in [-1/3, 1/3].
 const LOGF_POLY: [u32; 9] = [
     0xbe05_5027,
@@ -71,7 +73,8 @@ const LN2_F: u32 = 0x3f31_7218;
 /// cases: `+inf -> +inf`, negative or NaN -> NaN, `±0 -> -inf`.
 ///
 /// Verified bit-identical to libdevice's own `__nv_logf` (bitcode compiled for x86-64) on all
-/// 2^32 float inputs.
+/// 2^32 float inputs. The `fma.rn.f32` steps use [`super::cpu::fmaf`] (bit-identical to
+/// `f32::mul_add`, without a libm call on builds without hardware FMA).
 pub fn logf(a: f32) -> f32 {
     let (x, scale) = if a < f32::from_bits(0x0080_0000) {
         (a * 8_388_608.0, -23.0f32)
@@ -81,15 +84,19 @@ pub fn logf(a: f32) -> f32 {
     let ix = x.to_bits();
     let e = ix.wrapping_sub(0x3f2a_aaab) & 0xff80_0000;
     let m = f32::from_bits(ix.wrapping_sub(e));
-    let fe = (e as i32 as f32).mul_add(f32::from_bits(0x3400_0000), scale);
+    let fe = fmaf(e as i32 as f32, f32::from_bits(0x3400_0000), scale);
     let f = m - 1.0;
-    let mut p = f32::from_bits(LOGF_POLY[0]).mul_add(f, f32::from_bits(LOGF_POLY[1]));
+    let mut p = fmaf(
+        f32::from_bits(LOGF_POLY[0]),
+        f,
+        f32::from_bits(LOGF_POLY[1]),
+    );
     for &c in &LOGF_POLY[2..] {
-        p = p.mul_add(f, f32::from_bits(c));
+        p = fmaf(p, f, f32::from_bits(c));
     }
     let q = p * f;
-    let r = q.mul_add(f, f);
-    let mut r = fe.mul_add(f32::from_bits(LN2_F), r);
+    let r = fmaf(q, f, f);
+    let mut r = fmaf(fe, f32::from_bits(LN2_F), r);
     if ix > 0x7f7f_ffff {
         // +inf, NaN or negative: fma(x, inf, inf) gives inf or NaN.
         r = x.mul_add(f32::INFINITY, f32::INFINITY);

@@ -791,9 +791,50 @@ fn fill_double_u64_par<E: BulkEngine64 + Send>(
     advance(e, n as u128);
 }
 
+/// Elements per thread below which legacy MT19937 `next_double` fills stay on one thread: the
+/// jump-ahead costs ~2 ms per thread (plus ~13 ms once per process to derive the MT19937
+/// characteristic polynomial), so only very large outputs gain.
+const MT_PAR_MIN_PER_THREAD: usize = 1 << 23;
+
+/// `mt19937_next_double` for every element, split over threads when the output is large: part
+/// `k` starts from a copy of `e` jumped ahead exactly `2 * start_k` words
+/// ([`crate::engine::mt19937_jump::jump_ahead_u64`], equal to stepping), and `e` ends in the
+/// last part's final state, which is the state the single-threaded fill leaves.
+fn fill_double_mt_par(e: &mut Mt19937, out: &mut [f64], min_per_thread: usize) {
+    let n = out.len();
+    let threads = crate::engine::parallel::threads_for(n, min_per_thread);
+    if threads <= 1 {
+        e.fill_next_double(out);
+        return;
+    }
+    let pts = crate::engine::parallel::split_points(n, threads, 1);
+    let last = std::thread::scope(|s| {
+        let mut rest = &mut *out;
+        let mut handles = Vec::with_capacity(threads);
+        for k in 0..threads {
+            let (part, tail) = rest.split_at_mut(pts[k + 1] - pts[k]);
+            rest = tail;
+            let mut ek = e.clone();
+            let skip = 2 * pts[k] as u64;
+            handles.push(s.spawn(move || {
+                crate::engine::mt19937_jump::jump_ahead_u64(&mut ek, skip);
+                ek.fill_next_double(part);
+                ek
+            }));
+        }
+        handles.into_iter().map(|h| h.join()).last()
+    });
+    match last {
+        Some(Ok(fin)) => *e = fin,
+        // A worker cannot panic on these inputs; recompute sequentially if one did.
+        _ => e.fill_next_double(out),
+    }
+}
+
 /// `random_standard_uniform_fill` on a bit generator: one `next_double` per element, in order,
 /// bit-identical to the element-wise loop through [`BitGenerator`] and leaving the same state.
-/// MT19937 tempers whole key runs at once; PCG64/PCG64DXSM/Philox fill words in bulk, and
+/// MT19937 tempers whole key runs at once (and splits very large outputs over threads with an
+/// exact jump-ahead of two words per element); PCG64/PCG64DXSM/Philox fill words in bulk, and
 /// PCG64/PCG64DXSM split large outputs over threads with `advance` (each element consumes
 /// exactly one word, so thread `k` starts exactly `start_k` words ahead).
 pub fn fill_double(b: &mut BitGenerator, out: &mut [f64]) {
@@ -802,7 +843,7 @@ pub fn fill_double(b: &mut BitGenerator, out: &mut [f64]) {
         return;
     }
     match &mut b.engine {
-        Engine::Mt19937(e) => e.fill_next_double(out),
+        Engine::Mt19937(e) => fill_double_mt_par(e, out, MT_PAR_MIN_PER_THREAD),
         Engine::Pcg64(e) => fill_double_u64_par(e, out, |e, d| e.advance(d)),
         Engine::Pcg64Dxsm(e) => fill_double_u64_par(e, out, |e, d| e.advance(d)),
         Engine::Philox(e) => fill_double_u64(e, out),
@@ -949,6 +990,32 @@ mod tests {
                     assert_eq!(a, b, "{} n={n} threads={threads}", base.name());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn mt_parallel_fill_ignores_threads() {
+        let mut base = Mt19937::init_genrand(3);
+        base.next_u32(); // odd position: element pairs straddle key runs
+                         // Parts start 40_000+ words in: past the direct-twist range, so the polynomial
+                         // jump-ahead is exercised.
+        let n = 60_001;
+        let mut a = base.clone();
+        let mut want = vec![0f64; n];
+        a.fill_next_double(&mut want);
+        for threads in [1usize, 2, 3] {
+            let prev = crate::engine::parallel::max_threads_setting();
+            crate::engine::parallel::set_max_threads(threads);
+            let mut b = base.clone();
+            let mut got = vec![0f64; n];
+            fill_double_mt_par(&mut b, &mut got, 1000);
+            crate::engine::parallel::set_max_threads(prev);
+            assert_eq!(
+                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                "threads={threads}"
+            );
+            assert_eq!(a, b, "threads={threads}");
         }
     }
 

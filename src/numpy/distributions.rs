@@ -699,71 +699,74 @@ pub fn random_bounded_uint64_fill<B: NpBitGen + ?Sized>(
     use_masked: bool,
     out: &mut [u64],
 ) {
-    // The per-element `random_bounded_uint64` branches only on `rng` and `use_masked`, which
-    // are fixed for the call: pick the case once and run its loop (same draws, same values).
+    bounded_uint64_fill_map(b, off, rng, use_masked, out, |v| v);
+}
+
+/// [`random_bounded_uint64_fill`] storing `conv(value)` (e.g. the int64 reinterpretation of
+/// `_rand_int64`), so no second pass over the output is needed.
+///
+/// The per-element `random_bounded_uint64` branches only on `rng` and `use_masked`, which are
+/// fixed for the call: the case is picked once and its loop runs (same draws, same values).
+#[inline]
+pub(crate) fn bounded_uint64_fill_map<B: NpBitGen + ?Sized, T: Copy>(
+    b: &mut B,
+    off: u64,
+    rng: u64,
+    use_masked: bool,
+    out: &mut [T],
+    conv: impl Fn(u64) -> T,
+) {
     let mask = gen_mask(rng);
     if rng == 0 {
-        out.fill(off);
+        out.fill(conv(off));
     } else if rng <= 0xffff_ffff {
         if rng == 0xffff_ffff {
             for o in out.iter_mut() {
-                *o = off.wrapping_add(b.next_uint32() as u64);
+                *o = conv(off.wrapping_add(b.next_uint32() as u64));
             }
         } else if use_masked {
-            masked_fill(out, off, rng, || b.next_uint32() as u64 & mask);
+            masked_fill(
+                out,
+                rng,
+                || b.next_uint32() as u64 & mask,
+                |v| conv(off.wrapping_add(v)),
+            );
         } else {
             for o in out.iter_mut() {
-                *o = off.wrapping_add(bounded_lemire_uint32(b, rng as u32) as u64);
+                *o = conv(off.wrapping_add(bounded_lemire_uint32(b, rng as u32) as u64));
             }
         }
     } else if rng == u64::MAX {
         for o in out.iter_mut() {
-            *o = off.wrapping_add(b.next_uint64());
+            *o = conv(off.wrapping_add(b.next_uint64()));
         }
     } else if use_masked {
-        masked_fill(out, off, rng, || b.next_uint64() & mask);
+        masked_fill(
+            out,
+            rng,
+            || b.next_uint64() & mask,
+            |v| conv(off.wrapping_add(v)),
+        );
     } else {
         for o in out.iter_mut() {
-            *o = off.wrapping_add(bounded_lemire_uint64(b, rng));
+            *o = conv(off.wrapping_add(bounded_lemire_uint64(b, rng)));
         }
     }
 }
 
 /// The masked-rejection loop (`bounded_masked_uint64/32` per element) written without a
-/// data-dependent branch: every masked draw `v` is stored at the next free slot, which only
-/// advances when `v <= rng`, so the accepted values land in order and a rejected one is
-/// overwritten by the next draw. Draws stop as soon as the last slot is accepted, exactly
-/// where the element-wise loop stops.
+/// data-dependent branch: every masked draw `v` is stored (as `make(v)`) at the next free
+/// slot, which only advances when `v <= rng`, so the accepted values land in order and a
+/// rejected one is overwritten by the next draw. Draws stop as soon as the last slot is
+/// accepted, exactly where the element-wise loop stops.
 #[inline(always)]
-fn masked_fill<T>(out: &mut [T], off: T, rng: u64, mut draw: impl FnMut() -> u64)
-where
-    T: Copy + WrappingAddU64,
-{
+fn masked_fill<T>(out: &mut [T], rng: u64, mut draw: impl FnMut() -> u64, make: impl Fn(u64) -> T) {
     let n = out.len();
     let mut j = 0;
     while j < n {
         let v = draw();
-        out[j] = off.wrapping_add_u64(v);
+        out[j] = make(v);
         j += usize::from(v <= rng);
-    }
-}
-
-/// `off + v` with wrap-around at the width of `Self` (`v` already fits the width).
-trait WrappingAddU64 {
-    fn wrapping_add_u64(self, v: u64) -> Self;
-}
-
-impl WrappingAddU64 for u64 {
-    #[inline(always)]
-    fn wrapping_add_u64(self, v: u64) -> Self {
-        self.wrapping_add(v)
-    }
-}
-
-impl WrappingAddU64 for u32 {
-    #[inline(always)]
-    fn wrapping_add_u64(self, v: u64) -> Self {
-        self.wrapping_add(v as u32)
     }
 }
 
@@ -778,7 +781,12 @@ pub fn random_bounded_uint32_fill<B: NpBitGen + ?Sized>(
     let mask = gen_mask(rng as u64) as u32;
     if rng != 0 && rng != u32::MAX && use_masked {
         // Same draws as the element-wise `random_buffered_bounded_uint32` (masked case).
-        masked_fill(out, off, rng as u64, || (b.next_uint32() & mask) as u64);
+        masked_fill(
+            out,
+            rng as u64,
+            || (b.next_uint32() & mask) as u64,
+            |v| off.wrapping_add(v as u32),
+        );
         return;
     }
     let mut s = SmallBuf::default();
@@ -1299,6 +1307,12 @@ pub fn bounded_integers<B: NpBitGen + ?Sized>(
         let off = (lo as u64) & width_mask;
         let shape = size.map(|s| s.to_vec()).unwrap_or_default();
         let n = alloc_len(&shape)?;
+        if dtype == DType::I64 {
+            // Same values as `int_data(I64, raw)`, written once.
+            let mut v = vec![0i64; n];
+            bounded_uint64_fill_map(b, off, rng, use_masked, &mut v, |x| x as i64);
+            return Ok(NdArray::new(shape, crate::Data::I64(v)));
+        }
         let mut raw = vec![0u64; n];
         fill_bounded(b, bits, off, rng, use_masked, &mut raw);
         return Ok(NdArray::new(shape, int_data(dtype, raw)));
@@ -1428,8 +1442,9 @@ mod bulk_tests {
                     };
                     let mut b = a.clone();
                     let mut cb = ca;
-                    let want: Vec<u64> =
-                        (0..n).map(|_| legacy_gauss(&mut a, &mut ca).to_bits()).collect();
+                    let want: Vec<u64> = (0..n)
+                        .map(|_| legacy_gauss(&mut a, &mut ca).to_bits())
+                        .collect();
                     let mut got = vec![0f64; n];
                     legacy_gauss_fill(&mut b, &mut cb, &mut got);
                     let got: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
@@ -1475,7 +1490,12 @@ mod bulk_tests {
                         let want: Vec<u32> = (0..n)
                             .map(|_| {
                                 random_buffered_bounded_uint32(
-                                    &mut a, o32, r32, mask as u32, masked, &mut s,
+                                    &mut a,
+                                    o32,
+                                    r32,
+                                    mask as u32,
+                                    masked,
+                                    &mut s,
                                 )
                             })
                             .collect();

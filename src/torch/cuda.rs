@@ -52,7 +52,8 @@ use std::str::FromStr;
 use half::{bf16, f16};
 
 use crate::array::{DType, Data, NdArray};
-use crate::engine::philox4x32::{curand_block, CurandPhilox};
+use crate::engine::philox4x32::{curand_block, curand_blocks, CurandPhilox};
+use crate::math::cpu::fmaf;
 use crate::math::cuda as dm;
 use crate::{Error, Result};
 
@@ -630,7 +631,7 @@ const TWO_POW_M32_2PI: f32 = TWO_POW_M32 * 6.283_185_5;
 #[inline]
 pub fn curand_box_muller(x: u32, y: u32) -> (f32, f32) {
     let u = curand_uniform(x);
-    let v = (y as f32).mul_add(TWO_POW_M32_2PI, TWO_POW_M32_2PI / 2.0);
+    let v = fmaf(y as f32, TWO_POW_M32_2PI, TWO_POW_M32_2PI / 2.0);
     let s = dm::sqrtf(-2.0 * dm::logf(u));
     let (sn, cs) = dm::fast_sincosf(v);
     (sn * s, cs * s)
@@ -1022,6 +1023,48 @@ impl NullaryCall {
 
     fn fill<O: CudaScalar>(&self, range: Range<u64>, out: &mut [O], threads: usize) {
         let dist = Dist::<O>::new(self.op, self.dtype);
+        // The hottest kernels get a dedicated closure (no per-block dispatch on the op and
+        // dtype); they compute exactly what `Dist::eval` computes for them (checked by the
+        // `fast_closures_match_eval` test).
+        match (self.op, self.dtype) {
+            (NullaryOp::Uniform { .. }, DType::F32) => {
+                let (fa, fb, fc) = (dist.fa, dist.fb, dist.fc);
+                self.fill_with(range, out, threads, &|blk: [u32; 4], k: usize| {
+                    // float32: the cast to scalar_t of `v` is `v` itself.
+                    let mut o = [O::default(); 4];
+                    for i in 0..k.min(4) {
+                        let v = fmaf(curand_uniform(blk[i]), fc, fa);
+                        o[i] = O::from_f32(if v == fb { fa } else { v });
+                    }
+                    o
+                })
+            }
+            (NullaryOp::Normal { .. }, DType::F32) => {
+                let (fa, fb) = (dist.fa, dist.fb);
+                self.fill_with(range, out, threads, &|blk: [u32; 4], k: usize| {
+                    let (a, c) = curand_box_muller(blk[0], blk[1]);
+                    let (d, e) = if k > 2 {
+                        curand_box_muller(blk[2], blk[3])
+                    } else {
+                        (0.0, 0.0)
+                    };
+                    let n = [a, c, d, e];
+                    let mut o = [O::default(); 4];
+                    for i in 0..4 {
+                        o[i] = O::from_f32(fmaf(n[i], fb, fa));
+                    }
+                    o
+                })
+            }
+            _ => self.fill_with(range, out, threads, &|blk, k| dist.eval(blk, k)),
+        }
+    }
+
+    fn fill_with<O, F>(&self, range: Range<u64>, out: &mut [O], threads: usize, f: &F)
+    where
+        O: CudaScalar,
+        F: Fn([u32; 4], usize) -> [O; 4] + Sync,
+    {
         let mut rest = out;
         for l in &self.launches {
             let a = range.start.max(l.start);
@@ -1031,9 +1074,7 @@ impl NullaryCall {
             }
             let (mine, tail) = rest.split_at_mut((b - a) as usize);
             rest = tail;
-            fill_grid_stride(l, (a - l.start)..(b - l.start), mine, threads, &|blk, k| {
-                dist.eval(blk, k)
-            });
+            fill_grid_stride(l, (a - l.start)..(b - l.start), mine, threads, f);
         }
     }
 }
@@ -1281,7 +1322,7 @@ impl<O: CudaScalar> Dist<O> {
                     }
                 } else {
                     for (i, o) in out.iter_mut().enumerate().take(k) {
-                        let v = curand_uniform(b[i]).mul_add(self.fc, self.fa);
+                        let v = fmaf(curand_uniform(b[i]), self.fc, self.fa);
                         // cast to scalar_t first, then compare with `to` in scalar_t.
                         let c = round_through_dtype(f64::from(v), self.dtype) as f32;
                         *o = if c == self.fb {
@@ -1311,7 +1352,7 @@ impl<O: CudaScalar> Dist<O> {
                         n[3] = c;
                     }
                     for i in 0..k {
-                        let v = n[i].mul_add(self.fb, self.fa);
+                        let v = fmaf(n[i], self.fb, self.fa);
                         out[i] = O::from_f32(if log { dm::fast_expf(v) } else { v });
                     }
                 }
@@ -1377,7 +1418,7 @@ impl<O: CudaScalar> Dist<O> {
                     for (i, o) in out.iter_mut().enumerate().take(k) {
                         let u = curand_uniform(b[i]).clamp(F32_EPS, 1.0 - F32_EPS);
                         let t = dm::fast_tanf(PI_F * (u - 0.5));
-                        *o = O::from_f32(self.fb.mul_add(t, self.fa));
+                        *o = O::from_f32(fmaf(self.fb, t, self.fa));
                     }
                 }
             }
@@ -1501,15 +1542,43 @@ where
             .map(|p| (p.row % u) as usize + 1)
             .max()
             .unwrap_or(1);
-        let vals: Vec<[O; 4]> = (c0..c1)
-            .map(|idx| f(curand_block(seed, idx, offset, round), k))
-            .collect();
-        for p in item.iter_mut() {
-            let comp = (p.row % u) as usize;
-            let base = (p.col - c0) as usize;
-            for (j, o) in p.data.iter_mut().enumerate() {
-                *o = vals[base + j][comp];
+        // Column sub-chunks of CH blocks, kept on the stack: compute the Philox blocks (eight
+        // independent subsequences at a time), then copy each component into the pieces
+        // (rows) that cover these columns.
+        const CH: u64 = 64;
+        let mut vals = [[O::default(); 4]; CH as usize];
+        let mut cs = c0;
+        while cs < c1 {
+            let ce = (cs + CH).min(c1);
+            let mut idx = cs;
+            let mut t = 0;
+            while idx + 8 <= ce {
+                let blocks: [[u32; 4]; 8] = curand_blocks(seed, idx, offset, round);
+                for b in blocks {
+                    vals[t] = f(b, k);
+                    t += 1;
+                }
+                idx += 8;
             }
+            while idx < ce {
+                vals[t] = f(curand_block(seed, idx, offset, round), k);
+                t += 1;
+                idx += 1;
+            }
+            for p in item.iter_mut() {
+                let comp = (p.row % u) as usize;
+                let (ps, pe) = (p.col, p.col + p.data.len() as u64);
+                let (a, b) = (ps.max(cs), pe.min(ce));
+                if a >= b {
+                    continue;
+                }
+                let dst = &mut p.data[(a - ps) as usize..(b - ps) as usize];
+                let src = &vals[(a - cs) as usize..(b - cs) as usize];
+                for (o, v) in dst.iter_mut().zip(src) {
+                    *o = v[comp];
+                }
+            }
+            cs = ce;
         }
     };
     run_parallel(&mut items, threads, work);
@@ -2486,6 +2555,41 @@ pub fn native_dropout(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fast_closures_match_eval() {
+        let profile = GpuProfile::new(3, 512);
+        for op in [
+            NullaryOp::Uniform { from: 0.0, to: 1.0 },
+            NullaryOp::Uniform {
+                from: -2.0,
+                to: 3.5,
+            },
+            NullaryOp::Normal {
+                mean: 0.0,
+                std: 1.0,
+            },
+            NullaryOp::Normal {
+                mean: 0.25,
+                std: 3.0,
+            },
+        ] {
+            for n in [1u64, 5, 1535, 1536, 5000, 12_345] {
+                let (call, _) = NullaryCall::at(17, 8, &profile, op, DType::F32, n).unwrap();
+                let dist = Dist::<f32>::new(op, DType::F32);
+                let mut want = vec![0f32; n as usize];
+                call.fill_with(0..n, &mut want, 1, &|blk, k| dist.eval(blk, k));
+                let want: Vec<u32> = want.iter().map(|x| x.to_bits()).collect();
+                for threads in [1usize, 2, 3] {
+                    let Data::F32(got) = call.generate_with_threads(0..n, threads).unwrap() else {
+                        panic!("float32 output expected")
+                    };
+                    let got: Vec<u32> = got.iter().map(|x| x.to_bits()).collect();
+                    assert_eq!(got, want, "{op:?} n={n} threads={threads}");
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -222,6 +222,32 @@ pub fn empty(shape: &[usize], dtype: DType) -> Result<NdArray> {
 // bulk draws
 // ------------------------------------------------------------------------------------------
 
+/// The output buffer of an in-place kernel: the tensor's own storage when it already has the
+/// right type (as torch writes in place; `torch.rand` & co. then allocate once, in `empty`),
+/// else a new one. Every element is overwritten by the caller.
+fn out_f64(a: &mut NdArray, n: usize) -> Vec<f64> {
+    match &mut a.data {
+        Data::F64(v) if v.len() == n => std::mem::take(v),
+        _ => vec![0.0; n],
+    }
+}
+
+/// [`out_f64`] for float32 storage.
+fn out_f32(a: &mut NdArray, n: usize) -> Vec<f32> {
+    match &mut a.data {
+        Data::F32(v) if v.len() == n => std::mem::take(v),
+        _ => vec![0.0; n],
+    }
+}
+
+/// [`out_f64`] for int64 storage.
+fn out_i64(a: &mut NdArray, n: usize) -> Vec<i64> {
+    match &mut a.data {
+        Data::I64(v) if v.len() == n => std::mem::take(v),
+        _ => vec![0; n],
+    }
+}
+
 /// Words drawn per chunk by the bulk helpers.
 const WORDS: usize = 512;
 
@@ -406,7 +432,7 @@ pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Re
     let cap = g.capability;
     if d == DType::F64 {
         let range = to - from;
-        let mut v = vec![0.0f64; n];
+        let mut v = out_f64(a, n);
         if range == 1.0 && from == 0.0 {
             // `x * 1 + 0` is `x` exactly (fused or not) for the unit uniform `x >= 0`.
             fill_from_u64(g, &mut v, |w| {
@@ -433,7 +459,7 @@ pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Re
     let (ff, tf) = (from as f32, to as f32);
     let range = tf - ff;
     if d == DType::F32 {
-        let mut v = vec![0.0f32; n];
+        let mut v = out_f32(a, n);
         if range == 1.0 && ff == 0.0 {
             // `x * 1 + 0` is `x` exactly (fused or not) for the unit uniform `x >= 0`.
             fill_from_u32(g, &mut v, |w| {
@@ -591,7 +617,7 @@ fn normal_fill(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) {
     let cap = g.capability;
     match a.dtype() {
         DType::F64 => {
-            let mut v = vec![0.0f64; n];
+            let mut v = out_f64(a, n);
             fill_from_u64(g, &mut v, unit_f64_of);
             let mut i = 0;
             while i + 16 <= n {
@@ -609,7 +635,7 @@ fn normal_fill(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) {
         }
         DType::F32 => {
             let (mf, sf) = (mean as f32, std as f32);
-            let mut v = vec![0.0f32; n];
+            let mut v = out_f32(a, n);
             fill_from_u32(g, &mut v, unit_f32_of);
             let mut i = 0;
             while i + 16 <= n {
@@ -1152,7 +1178,11 @@ fn check_from_to_in_range(d: DType, from: i64, to_inc: i64) -> Result<()> {
 /// 2^28 up), value `(T)(int64)((v % range) + base)`.
 fn random_from_to_kernel(g: &mut CpuGenerator, a: &mut NdArray, range: u64, base: i64) {
     let n = a.len();
-    let mut v = vec![0i64; n];
+    let mut v = if a.dtype() == DType::I64 {
+        out_i64(a, n)
+    } else {
+        vec![0; n]
+    };
     if range >= 1 << 28 {
         fill_from_u64(g, &mut v, |r| (r % range).wrapping_add(base as u64) as i64);
     } else {
@@ -1537,7 +1567,19 @@ mod tests {
             x ^= x << 17;
             x
         };
-        let ds = [1u32, 2, 3, 7, 10, 255, 256, 1000, 65_537, (1 << 28) - 1, u32::MAX];
+        let ds = [
+            1u32,
+            2,
+            3,
+            7,
+            10,
+            255,
+            256,
+            1000,
+            65_537,
+            (1 << 28) - 1,
+            u32::MAX,
+        ];
         for &d in &ds {
             let m = fastmod_m(d);
             for n in [0u32, 1, d - 1, d, u32::MAX, u32::MAX - 1] {
@@ -1639,30 +1681,5 @@ mod tests {
                 }
             }
         }
-    }
-}
-#[cfg(test)]
-mod tmp_probe {
-    use super::*;
-    #[test]
-    fn probe_fallback_rate() {
-        let mut g = CpuGenerator::new(11, CpuCapability::Avx2);
-        let mut bad = [0usize; 4];
-        for _ in 0..20000 {
-            let u1 = 1.0 - unit_f32(&mut g);
-            let u2 = unit_f32(&mut g);
-            let mut f = m::Checked(true);
-            let l = m::log256_ps_with(u1, &mut f);
-            if !f.0 { bad[0] += 1; }
-            let mut f = m::Checked(true);
-            let radius = (-2.0f32 * l).sqrt();
-            let (s, c) = m::sincos256_ps_with(6.2831855 * u2, &mut f);
-            if !f.0 { bad[1] += 1; }
-            let mut f = m::Checked(true);
-            f.fma(radius * c, 1.0, 0.0);
-            f.fma(radius * s, 1.0, 0.0);
-            if !f.0 { bad[2] += 1; }
-        }
-        panic!("{bad:?}");
     }
 }
