@@ -113,6 +113,9 @@ def generator_cases():
     c["gen_print"] = "import numpy as np\nrng = np.random.default_rng(42)\nprint(rng.random(4))\nprint(rng.standard_normal((2, 3)))\nprint(rng.integers(0, 10, 8))\nprint(rng.random())\nprint(rng.random(3, dtype=np.float32))\nprint(rng.integers(5))\n"
     c["gen_big"] = "import numpy as np\nrng = np.random.default_rng(3)\nrng.standard_normal(100000)[-4:]\nrng.standard_normal(100000, dtype=np.float32)[-4:]\nrng.standard_exponential(50000)[-3:]\nrng.standard_exponential(50000, dtype=np.float32)[-3:]\nrng.random(2)\n"
     c["mixed_np_default_rng_and_legacy"] = "import numpy as np\nnp.random.seed(1)\nrng = np.random.default_rng(1)\nnp.random.rand(2)\nrng.random(2)\nnp.random.rand(2)\n"
+    c["arith_numpy"] = ("import numpy as np\nnp.random.seed(3)\nnp.random.randn(5) ** 2\nnp.random.rand(2, 3).astype(np.float32) * 3 - 1\n"
+                        "np.random.randint(0, 100, 6) * 2 + 1\nnp.random.rand(3) / 7\nnp.random.default_rng(1).random((2, 3)) + np.arange(3)\n"
+                        "-np.random.rand(2)\nx = np.random.rand(4)\nprint(x * 10, x - 0.5)\n")
     c["motivating_numpy"] = "import numpy as np\nnp.random.seed(42);  print(np.random.rand(5))\n"
     return c
 
@@ -176,6 +179,8 @@ def torch_cases():
     c["torch_print_shapes"] = ("import torch\ntorch.manual_seed(1)\nprint(torch.rand(2, 3, 4))\nprint(torch.randn(3, dtype=torch.float16))\nprint(torch.rand(1))\nprint(torch.randint(0, 3, (2, 2), dtype=torch.int32))\n"
                                "print(torch.rand(0))\nprint(torch.randn(2000)[:3])\n")
     c["torch_big"] = "import torch\ntorch.manual_seed(5)\ntorch.randn(100003)[-5:]\ntorch.rand(100003, dtype=torch.float64)[-3:]\ntorch.randn(3)\n"
+    c["arith_torch"] = ("import torch\ntorch.manual_seed(3)\ntorch.randn(5) ** 2\ntorch.rand(2, 3, dtype=torch.float64) * 3 - 1\n"
+                        "torch.randint(0, 100, (6,)) * 2 + 1\ntorch.rand(3) / 7 + torch.rand(3)\n-torch.randn(2)\nprint(torch.rand(3) * 2 - 1)\n")
     c["motivating_both"] = "import numpy as np, torch\nnp.random.seed(42);  print(np.random.rand(5))\ntorch.manual_seed(42); print(torch.rand(5))\n"
     c["cross_library_words"] = "import numpy as np, torch\nnp.random.seed(7)\nnp.random.randint(0, 2**32, 10, dtype=np.uint32)\ntorch.manual_seed(7)\ntorch.rand(10)\n"
     # Python's random module and the seed-everything helpers (real lightning / transformers /

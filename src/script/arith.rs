@@ -108,6 +108,18 @@ macro_rules! float_op {
 
 /// `l op r` where at least one side is an array or tensor.
 pub fn array_binary(op: BinOp, l: &Value, r: &Value) -> Result<Value> {
+    // `x ** 2`: NumPy's fast_scalar_power turns it into `np.square` and torch's pow kernel into
+    // `x * x` — the same IEEE product in both, so it is computed as `x * x`.
+    if op == BinOp::Pow && matches!(l, Value::Array(_) | Value::Tensor(_)) {
+        let two = match r {
+            Value::Int(i) => i.to_i64() == Some(2),
+            Value::Float(f) => *f == 2.0,
+            _ => false,
+        };
+        if two {
+            return array_binary(BinOp::Mul, l, l);
+        }
+    }
     if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) {
         return Err(unsupported(op, "arrays and tensors"));
     }
@@ -134,6 +146,65 @@ pub fn array_binary(op: BinOp, l: &Value, r: &Value) -> Result<Value> {
         }
         (Operand::Arr(_, la), _) | (_, Operand::Arr(_, la)) => *la,
         _ => unreachable!("one side is an array"),
+    };
+    // Mixed integer/float arrays: NumPy's promotion (int8/16 and uint8/16 with float32 stay
+    // float32; wider integers with float32, and any integer with float64, give float64); torch
+    // keeps the float tensor's dtype. The integer side is converted (round to nearest).
+    let (a, b) = match (a, b) {
+        (Operand::Arr(x, la), Operand::Arr(y, lb))
+            if x.dtype().is_float() != y.dtype().is_float() =>
+        {
+            let (fl, it) = if x.dtype().is_float() {
+                (&x, &y)
+            } else {
+                (&y, &x)
+            };
+            use crate::array::DType as D;
+            let target = match (lib, fl.dtype(), it.dtype()) {
+                (Lib::Torch(_), d, _) => d,
+                (Lib::Numpy, D::F32, D::I8 | D::U8 | D::I16 | D::U16) => D::F32,
+                (Lib::Numpy, D::F32 | D::F64, _) => D::F64,
+                (_, d, _) => d,
+            };
+            if !matches!(target, D::F32 | D::F64) || !it.dtype().is_int() {
+                return Err(unsupported(op, "arrays of these dtypes"));
+            }
+            let conv = |z: &NdArray| -> NdArray {
+                let vals: Vec<f64> = (0..z.len()).map(|i| z.data.get_f64(i)).collect();
+                let exact_i64 = |i: usize| z.data.get_i128(i);
+                let data = match target {
+                    D::F32 => Data::F32(
+                        (0..z.len())
+                            .map(|i| match exact_i64(i) {
+                                Some(v) => v as f32,
+                                None => vals[i] as f32,
+                            })
+                            .collect(),
+                    ),
+                    _ => Data::F64(
+                        (0..z.len())
+                            .map(|i| match exact_i64(i) {
+                                Some(v) => v as f64,
+                                None => vals[i],
+                            })
+                            .collect(),
+                    ),
+                };
+                NdArray::new(z.shape.clone(), data)
+            };
+            let xa = if x.dtype() == target {
+                x.clone()
+            } else {
+                conv(&x)
+            };
+            let ya = if y.dtype() == target {
+                y.clone()
+            } else {
+                conv(&y)
+            };
+            (Operand::Arr(xa, la), Operand::Arr(ya, lb))
+        }
+        other => other,
     };
     // Bring both sides to arrays of one dtype.
     let dtype = match (&a, &b) {
