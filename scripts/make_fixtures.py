@@ -115,7 +115,9 @@ def generator_cases():
     c["mixed_np_default_rng_and_legacy"] = "import numpy as np\nnp.random.seed(1)\nrng = np.random.default_rng(1)\nnp.random.rand(2)\nrng.random(2)\nnp.random.rand(2)\n"
     c["arith_numpy"] = ("import numpy as np\nnp.random.seed(3)\nnp.random.randn(5) ** 2\nnp.random.rand(2, 3).astype(np.float32) * 3 - 1\n"
                         "np.random.randint(0, 100, 6) * 2 + 1\nnp.random.rand(3) / 7\nnp.random.default_rng(1).random((2, 3)) + np.arange(3)\n"
-                        "-np.random.rand(2)\nx = np.random.rand(4)\nprint(x * 10, x - 0.5)\n")
+                        "-np.random.rand(2)\nx = np.random.rand(4)\nprint(x * 10, x - 0.5)\nnp.random.randint(0, 100, 6) * 0.1\nnp.random.randint(0, 100, 4) / 7\n"
+                        "np.random.randint(1, 9, 3) / np.random.randint(1, 9, 3)\nnp.random.randint(0, 10, 3, dtype=np.int32) * 1.5\nnp.random.randint(0, 10, 3, dtype=np.uint8) / 3\n"
+                        "np.random.rand(3).astype(np.float32) + np.arange(3, dtype=np.int16)\nnp.random.rand(3).astype(np.float32) + np.arange(3)\n")
     c["motivating_numpy"] = "import numpy as np\nnp.random.seed(42);  print(np.random.rand(5))\n"
     return c
 
@@ -180,7 +182,9 @@ def torch_cases():
                                "print(torch.rand(0))\nprint(torch.randn(2000)[:3])\n")
     c["torch_big"] = "import torch\ntorch.manual_seed(5)\ntorch.randn(100003)[-5:]\ntorch.rand(100003, dtype=torch.float64)[-3:]\ntorch.randn(3)\n"
     c["arith_torch"] = ("import torch\ntorch.manual_seed(3)\ntorch.randn(5) ** 2\ntorch.rand(2, 3, dtype=torch.float64) * 3 - 1\n"
-                        "torch.randint(0, 100, (6,)) * 2 + 1\ntorch.rand(3) / 7 + torch.rand(3)\n-torch.randn(2)\nprint(torch.rand(3) * 2 - 1)\n")
+                        "torch.randint(0, 100, (6,)) * 2 + 1\ntorch.rand(3) / 7 + torch.rand(3)\n-torch.randn(2)\nprint(torch.rand(3) * 2 - 1)\n"
+                        "torch.randint(0, 100, (6,)) * 0.1\ntorch.randint(0, 100, (4,)) / 7\ntorch.randint(1, 9, (3,)) / torch.randint(1, 9, (3,))\n"
+                        "torch.randint(0, 10, (3,), dtype=torch.int32) * 1.5\ntorch.rand(3) + torch.randint(0, 5, (3,))\n")
     c["motivating_both"] = "import numpy as np, torch\nnp.random.seed(42);  print(np.random.rand(5))\ntorch.manual_seed(42); print(torch.rand(5))\n"
     c["cross_library_words"] = "import numpy as np, torch\nnp.random.seed(7)\nnp.random.randint(0, 2**32, 10, dtype=np.uint32)\ntorch.manual_seed(7)\ntorch.rand(10)\n"
     # Python's random module and the seed-everything helpers (real lightning / transformers /

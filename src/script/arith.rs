@@ -206,6 +206,48 @@ pub fn array_binary(op: BinOp, l: &Value, r: &Value) -> Result<Value> {
         }
         other => other,
     };
+    // An integer array meeting a Python float, or true division of integers: NumPy gives
+    // float64, torch its default dtype float32; the integers are converted (round to nearest).
+    let needs_float = |x: &NdArray, other: &Operand| {
+        x.dtype().is_int()
+            && (op == BinOp::Div
+                || matches!(other, Operand::Float(_))
+                || matches!(other, Operand::Arr(y, _) if y.dtype().is_int()) && op == BinOp::Div)
+    };
+    let to_float = |x: &NdArray| -> NdArray {
+        use crate::array::DType as D;
+        let data = match lib {
+            Lib::Numpy => Data::F64(
+                (0..x.len())
+                    .map(|i| x.data.get_i128(i).map_or(x.data.get_f64(i), |v| v as f64))
+                    .collect(),
+            ),
+            Lib::Torch(_) => Data::F32(
+                (0..x.len())
+                    .map(|i| {
+                        x.data
+                            .get_i128(i)
+                            .map_or(x.data.get_f64(i) as f32, |v| v as f32)
+                    })
+                    .collect(),
+            ),
+        };
+        let _ = D::F64;
+        NdArray::new(x.shape.clone(), data)
+    };
+    let (a, b) = {
+        let fa = matches!(&a, Operand::Arr(x, _) if needs_float(x, &b));
+        let fb = matches!(&b, Operand::Arr(y, _) if needs_float(y, &a));
+        let a = match a {
+            Operand::Arr(x, l) if fa => Operand::Arr(to_float(&x), l),
+            other => other,
+        };
+        let b = match b {
+            Operand::Arr(y, l) if fb => Operand::Arr(to_float(&y), l),
+            other => other,
+        };
+        (a, b)
+    };
     // Bring both sides to arrays of one dtype.
     let dtype = match (&a, &b) {
         (Operand::Arr(x, _), Operand::Arr(y, _)) => {
