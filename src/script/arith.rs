@@ -209,13 +209,9 @@ pub fn array_binary(op: BinOp, l: &Value, r: &Value) -> Result<Value> {
     // An integer array meeting a Python float, or true division of integers: NumPy gives
     // float64, torch its default dtype float32; the integers are converted (round to nearest).
     let needs_float = |x: &NdArray, other: &Operand| {
-        x.dtype().is_int()
-            && (op == BinOp::Div
-                || matches!(other, Operand::Float(_))
-                || matches!(other, Operand::Arr(y, _) if y.dtype().is_int()) && op == BinOp::Div)
+        x.dtype().is_int() && (op == BinOp::Div || matches!(other, Operand::Float(_)))
     };
     let to_float = |x: &NdArray| -> NdArray {
-        use crate::array::DType as D;
         let data = match lib {
             Lib::Numpy => Data::F64(
                 (0..x.len())
@@ -232,7 +228,6 @@ pub fn array_binary(op: BinOp, l: &Value, r: &Value) -> Result<Value> {
                     .collect(),
             ),
         };
-        let _ = D::F64;
         NdArray::new(x.shape.clone(), data)
     };
     let (a, b) = {
