@@ -290,6 +290,28 @@ impl NdArray {
         }
     }
 
+    /// A zero-filled array (`calloc`-backed: no page is touched until written), with NumPy's
+    /// size checks.
+    pub fn zeros(shape: &[usize], dtype: DType) -> crate::Result<NdArray> {
+        let n = checked_size(shape)?;
+        let data = match dtype {
+            DType::Bool => Data::Bool(vec![false; n]),
+            DType::I8 => Data::I8(vec![0; n]),
+            DType::I16 => Data::I16(vec![0; n]),
+            DType::I32 => Data::I32(vec![0; n]),
+            DType::I64 => Data::I64(vec![0; n]),
+            DType::U8 => Data::U8(vec![0; n]),
+            DType::U16 => Data::U16(vec![0; n]),
+            DType::U32 => Data::U32(vec![0; n]),
+            DType::U64 => Data::U64(vec![0; n]),
+            DType::F16 => Data::F16(vec![f16::ZERO; n]),
+            DType::BF16 => Data::BF16(vec![bf16::ZERO; n]),
+            DType::F32 => Data::F32(vec![0.0; n]),
+            DType::F64 => Data::F64(vec![0.0; n]),
+        };
+        Ok(NdArray::new(shape.to_vec(), data))
+    }
+
     /// Element type.
     pub fn dtype(&self) -> DType {
         self.data.dtype()

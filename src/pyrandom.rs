@@ -18,7 +18,6 @@
 //! so results match a CPython running on the same C library (glibc on Linux).
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use num_bigint::{BigInt, BigUint, Sign};
 use num_integer::Integer;
@@ -303,89 +302,11 @@ pub fn float_hash(v: f64) -> Option<u64> {
     Some(x)
 }
 
-/// SHA-512 round constants and initial hash (FIPS 180-4: fractional parts of the cube and
-/// square roots of the first primes), derived with exact integer roots.
-fn sha512_constants() -> &'static ([u64; 80], [u64; 8]) {
-    static C: OnceLock<([u64; 80], [u64; 8])> = OnceLock::new();
-    C.get_or_init(|| {
-        let mut primes = Vec::with_capacity(80);
-        let mut n = 2u64;
-        while primes.len() < 80 {
-            if (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0) {
-                primes.push(n);
-            }
-            n += 1;
-        }
-        let low64 = |v: BigUint| {
-            v.iter_u64_digits().next().unwrap_or(0) // the low 64 bits
-        };
-        let mut k = [0u64; 80];
-        for (i, &p) in primes.iter().enumerate() {
-            k[i] = low64((BigUint::from(p) << 192u32).cbrt());
-        }
-        let mut h = [0u64; 8];
-        for (i, &p) in primes.iter().take(8).enumerate() {
-            h[i] = low64((BigUint::from(p) << 128u32).sqrt());
-        }
-        (k, h)
-    })
-}
-
-/// SHA-512 of `data` (FIPS 180-4), used by version-2 seeding (`Lib/random.py: Random.seed`,
-/// `_sha512(a).digest()`).
+/// SHA-512 of `data` (the `sha2` crate), used by version-2 seeding (`Lib/random.py:
+/// Random.seed`, `_sha512(a).digest()`).
 pub fn sha512(data: &[u8]) -> [u8; 64] {
-    let (k, h0) = sha512_constants();
-    let mut h = *h0;
-    let mut msg = data.to_vec();
-    let bit_len = (data.len() as u128) * 8;
-    msg.push(0x80);
-    while msg.len() % 128 != 112 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bit_len.to_be_bytes());
-    for block in msg.chunks_exact(128) {
-        let mut w = [0u64; 80];
-        for (i, c) in block.chunks_exact(8).enumerate() {
-            w[i] = u64::from_be_bytes(c.try_into().unwrap_or([0; 8]));
-        }
-        for t in 16..80 {
-            let s0 = w[t - 15].rotate_right(1) ^ w[t - 15].rotate_right(8) ^ (w[t - 15] >> 7);
-            let s1 = w[t - 2].rotate_right(19) ^ w[t - 2].rotate_right(61) ^ (w[t - 2] >> 6);
-            w[t] = w[t - 16]
-                .wrapping_add(s0)
-                .wrapping_add(w[t - 7])
-                .wrapping_add(s1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
-        for t in 0..80 {
-            let s1 = e.rotate_right(14) ^ e.rotate_right(18) ^ e.rotate_right(41);
-            let ch = (e & f) ^ (!e & g);
-            let t1 = hh
-                .wrapping_add(s1)
-                .wrapping_add(ch)
-                .wrapping_add(k[t])
-                .wrapping_add(w[t]);
-            let s0 = a.rotate_right(28) ^ a.rotate_right(34) ^ a.rotate_right(39);
-            let maj = (a & b) ^ (a & c) ^ (b & c);
-            let t2 = s0.wrapping_add(maj);
-            hh = g;
-            g = f;
-            f = e;
-            e = d.wrapping_add(t1);
-            d = c;
-            c = b;
-            b = a;
-            a = t1.wrapping_add(t2);
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    let mut out = [0u8; 64];
-    for (o, x) in out.chunks_exact_mut(8).zip(h) {
-        o.copy_from_slice(&x.to_be_bytes());
-    }
-    out
+    use sha2::Digest;
+    sha2::Sha512::digest(data).into()
 }
 
 // ---------------------------------------------------------------------------------------------

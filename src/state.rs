@@ -2161,43 +2161,22 @@ fn decode_hex(s: &str) -> std::result::Result<Vec<u8>, String> {
     if s.len() % 2 != 0 {
         return Err(format!("odd number of hex digits ({})", s.len()));
     }
-    s.as_bytes()
-        .chunks(2)
-        .map(|p| {
-            std::str::from_utf8(p)
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| "not a hex string".to_string())
-        })
-        .collect()
+    hex::decode(s).map_err(|_| "not a hex string".to_string())
 }
 
+/// Standard or URL-safe base64 (Python's `base64.b64encode` / `urlsafe_b64encode`), with or
+/// without `=` padding, through the `base64` crate.
 fn decode_base64(s: &str) -> std::result::Result<Vec<u8>, String> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let body = s.trim_end_matches('=');
-    if s.len() - body.len() > 2 || body.len() % 4 == 1 {
-        return Err("invalid base64 length".into());
-    }
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
-    for chunk in body.as_bytes().chunks(4) {
-        let mut acc = 0u32;
-        for &c in chunk {
-            acc = (acc << 6) | val(c).ok_or("invalid base64 character")?;
-        }
-        acc <<= 6 * (4 - chunk.len() as u32);
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    Ok(out)
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    use base64::engine::DecodePaddingMode;
+    use base64::Engine;
+    let cfg = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let std_engine = GeneralPurpose::new(&base64::alphabet::STANDARD, cfg);
+    let url_engine = GeneralPurpose::new(&base64::alphabet::URL_SAFE, cfg);
+    std_engine
+        .decode(s)
+        .or_else(|_| url_engine.decode(s))
+        .map_err(|e| format!("not base64 ({e})"))
 }
 
 // ---- writing -------------------------------------------------------------------------------
@@ -2211,51 +2190,7 @@ pub fn py_float(x: f64) -> String {
     if x.is_infinite() {
         return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    let s = format!("{x:e}");
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mant) = match mant.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mant),
-    };
-    let digits: String = mant.chars().filter(|&c| c != '.').collect();
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if (-4..16).contains(&exp) {
-        if exp >= 0 {
-            let e = exp as usize;
-            if digits.len() > e + 1 {
-                out.push_str(&digits[..=e]);
-                out.push('.');
-                out.push_str(&digits[e + 1..]);
-            } else {
-                out.push_str(&digits);
-                out.push_str(&"0".repeat(e + 1 - digits.len()));
-                out.push_str(".0");
-            }
-        } else {
-            out.push_str("0.");
-            out.push_str(&"0".repeat((-exp - 1) as usize));
-            out.push_str(&digits);
-        }
-    } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push_str(&format!(
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        ));
-    }
-    out
+    crate::format::py_float_repr(x)
 }
 
 fn write_list<T: std::fmt::Display>(o: &mut String, items: &[T]) {
@@ -2271,9 +2206,7 @@ fn write_list<T: std::fmt::Display>(o: &mut String, items: &[T]) {
 
 fn write_hex_string(o: &mut String, b: &[u8]) {
     o.push('"');
-    for x in b {
-        o.push_str(&format!("{x:02x}"));
-    }
+    o.push_str(&hex::encode(b));
     o.push('"');
 }
 

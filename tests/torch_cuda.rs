@@ -651,7 +651,7 @@ fn argument_errors_like_torch() {
     );
     assert_eq!(
         err(normal_(&mut g, &p, &mut it, 0.0, 1.0)),
-        "RuntimeError: \"normal_kernel_cuda\" not implemented for 'Int'"
+        "NotImplementedError: \"normal_kernel_cuda\" not implemented for 'Int'"
     );
     let x = NdArray::new(vec![2], Data::F32(vec![1.0; 2]));
     assert_eq!(

@@ -232,14 +232,6 @@ pub fn is_device_like(v: &Value) -> bool {
     }
 }
 
-/// torch's "not implemented for 'Long'" errors are `NotImplementedError`s.
-fn fix(e: Error) -> Error {
-    match e {
-        Error::Runtime(m) if m.contains("\" not implemented for '") => Error::NotImplemented(m),
-        e => e,
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SeedCall {
     One(u64),
@@ -555,14 +547,14 @@ impl CudaCtx {
                 if !g.known {
                     drop(g);
                     let mut scratch = CudaGenerator::new();
-                    f(&mut scratch, &profile).map_err(fix)?;
+                    f(&mut scratch, &profile)?;
                     return Err(unseeded(d));
                 }
-                f(&mut g.gen, &profile).map_err(fix)
+                f(&mut g.gen, &profile)
             }
             Err(e) => {
                 let mut scratch = CudaGenerator::new();
-                f(&mut scratch, &profile).map_err(fix)?;
+                f(&mut scratch, &profile)?;
                 Err(e)
             }
         }
@@ -916,7 +908,7 @@ pub fn dropout(
                 .draw(d, None, |g, prof| cu::dropout(g, prof, &src, p, training))?
         } else {
             let prof = ctx.cuda.init()?;
-            cu::dropout(&mut CudaGenerator::new(), &prof, &src, p, training).map_err(fix)?
+            cu::dropout(&mut CudaGenerator::new(), &prof, &src, p, training)?
         }
     } else if !uses_rng {
         if training && p == 1.0 {

@@ -46,6 +46,8 @@
 //! A100, #97097 RTX A4000 and RTX 2070 SUPER, #62467 RTX A6000, #158398 RTX 3060 and Quadro
 //! RTX 8000), with each machine's profile: see `tests/torch_cuda.rs`.
 
+use crate::torch::names::not_implemented;
+pub use crate::torch::names::{cpp_double, scalar_type_name, type_meta_name};
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -738,53 +740,6 @@ pub enum NullaryOp {
         /// Scale.
         sigma: f64,
     },
-}
-
-/// torch's `ScalarType` name of a dtype (`Float`, `Long`, ...), as in "not implemented for".
-pub fn scalar_type_name(dtype: DType) -> &'static str {
-    match dtype {
-        DType::Bool => "Bool",
-        DType::U8 => "Byte",
-        DType::I8 => "Char",
-        DType::I16 => "Short",
-        DType::I32 => "Int",
-        DType::I64 => "Long",
-        DType::U16 => "UInt16",
-        DType::U32 => "UInt32",
-        DType::U64 => "UInt64",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-    }
-}
-
-/// `caffe2::TypeMeta` name of a dtype (`float`, `long int`, `c10::Half`, ...), as torch
-/// prints `self.dtype()` in C++ messages.
-pub fn type_meta_name(dtype: DType) -> &'static str {
-    match dtype {
-        DType::Bool => "bool",
-        DType::U8 => "unsigned char",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::U16 => "short unsigned int",
-        DType::U32 => "unsigned int",
-        DType::U64 => "long unsigned int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    }
-}
-
-fn not_implemented(kernel: &str, dtype: DType) -> Error {
-    // NotImplementedError is a subclass of RuntimeError in Python.
-    Error::Runtime(format!(
-        "\"{kernel}\" not implemented for '{}'",
-        scalar_type_name(dtype)
-    ))
 }
 
 fn is_float(d: DType) -> bool {
@@ -1621,75 +1576,13 @@ fn par_chunks<O: Send, F: Fn(usize, &mut [O]) + Sync>(
 // Argument checks shared by the public calls
 // ============================================================================================
 
-/// Formats a double as C++ `std::ostream << double` does (6 significant digits, `%g`), the
-/// way torch's `TORCH_CHECK` messages print it.
-pub fn cpp_double(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    let sci = format!("{x:.5e}");
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..6).contains(&exp) {
-        let mut m = mant.to_string();
-        if m.contains('.') {
-            while m.ends_with('0') {
-                m.pop();
-            }
-            if m.ends_with('.') {
-                m.pop();
-            }
-        }
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{m}e{sign}{:02}", exp.abs())
-    } else {
-        let decimals = (5 - exp).max(0) as usize;
-        let mut s = format!("{x:.decimals$}");
-        if s.contains('.') {
-            while s.ends_with('0') {
-                s.pop();
-            }
-            if s.ends_with('.') {
-                s.pop();
-            }
-        }
-        s
-    }
-}
-
 fn with_data(t: &mut NdArray, call: &NullaryCall) -> Result<()> {
     t.data = call.generate_all()?;
     Ok(())
 }
 
 fn empty(shape: &[usize], dtype: DType) -> Result<NdArray> {
-    let n = crate::array::checked_size(shape)?;
-    let data = match dtype {
-        DType::Bool => Data::Bool(vec![false; n]),
-        DType::U8 => Data::U8(vec![0; n]),
-        DType::I8 => Data::I8(vec![0; n]),
-        DType::I16 => Data::I16(vec![0; n]),
-        DType::I32 => Data::I32(vec![0; n]),
-        DType::I64 => Data::I64(vec![0; n]),
-        DType::U16 => Data::U16(vec![0; n]),
-        DType::U32 => Data::U32(vec![0; n]),
-        DType::U64 => Data::U64(vec![0; n]),
-        DType::F16 => Data::F16(vec![f16::ZERO; n]),
-        DType::BF16 => Data::BF16(vec![bf16::ZERO; n]),
-        DType::F32 => Data::F32(vec![0.0; n]),
-        DType::F64 => Data::F64(vec![0.0; n]),
-    };
-    Ok(NdArray::new(shape.to_vec(), data))
+    NdArray::zeros(shape, dtype)
 }
 
 /// `std::numeric_limits<scalar_t>::lowest()/max()` as doubles (floating dtypes).

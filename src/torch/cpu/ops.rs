@@ -25,99 +25,14 @@ use crate::math::cpu::FmaOp;
 use crate::{Error, Result};
 
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
+use crate::torch::names::not_implemented;
+pub use crate::torch::names::{cpp_double, scalar_type_name, type_meta_name};
+
 const TWO_63: f64 = (1u64 << 63) as f64;
 
 // ------------------------------------------------------------------------------------------
 // dtype names and casts
 // ------------------------------------------------------------------------------------------
-
-/// torch's `ScalarType` name (`Float`, `Long`, ...), as in "not implemented for 'Long'".
-pub fn scalar_type_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "Bool",
-        DType::I8 => "Char",
-        DType::I16 => "Short",
-        DType::I32 => "Int",
-        DType::I64 => "Long",
-        DType::U8 => "Byte",
-        DType::U16 => "UInt16",
-        DType::U32 => "UInt32",
-        DType::U64 => "UInt64",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-    }
-}
-
-/// The C++ type name torch prints for a `caffe2::TypeMeta` (GCC/Linux spelling).
-pub fn type_meta_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "bool",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::U8 => "unsigned char",
-        DType::U16 => "short unsigned int",
-        DType::U32 => "unsigned int",
-        DType::U64 => "long unsigned int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    }
-}
-
-fn not_implemented(kernel: &str, d: DType) -> Error {
-    // Python raises NotImplementedError (a subclass of RuntimeError).
-    Error::NotImplemented(format!(
-        "\"{kernel}\" not implemented for '{}'",
-        scalar_type_name(d)
-    ))
-}
-
-/// C++ `std::ostream << double` with default settings (`%g`, 6 significant digits), as torch
-/// formats numbers in error messages.
-pub fn fmt_g(v: f64) -> String {
-    if v.is_nan() {
-        return "nan".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    let exp = format!("{:.5e}", v);
-    let (mant, e) = exp.split_once('e').unwrap_or((&exp, "0"));
-    let e: i32 = e.parse().unwrap_or(0);
-    if (-4..6).contains(&e) {
-        let decimals = (5 - e).max(0) as usize;
-        let s = format!("{:.*}", decimals, v);
-        let s = if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        };
-        s
-    } else {
-        let mant = if mant.contains('.') {
-            mant.trim_end_matches('0').trim_end_matches('.')
-        } else {
-            mant
-        };
-        format!(
-            "{mant}e{}{:02}",
-            if e < 0 { '-' } else { '+' },
-            e.unsigned_abs()
-        )
-    }
-}
 
 /// x86-64 `cvttsd2si` into 32 bits: truncation, `i32::MIN` when out of range or NaN.
 fn cvtt32(v: f64) -> i32 {
@@ -198,24 +113,7 @@ pub fn cast_i64(d: DType, v: &[i64]) -> Data {
 
 /// An uninitialised-in-torch (zero here) tensor of `shape` and `dtype`: `torch.empty`.
 pub fn empty(shape: &[usize], dtype: DType) -> Result<NdArray> {
-    let n = crate::array::checked_size(shape)?;
-    // Zeroed allocations (calloc: no page is touched until written).
-    let data = match dtype {
-        DType::F64 => Data::F64(vec![0.0; n]),
-        DType::F32 => Data::F32(vec![0.0; n]),
-        DType::F16 => Data::F16(vec![f16::ZERO; n]),
-        DType::BF16 => Data::BF16(vec![bf16::ZERO; n]),
-        DType::Bool => Data::Bool(vec![false; n]),
-        DType::I8 => Data::I8(vec![0; n]),
-        DType::I16 => Data::I16(vec![0; n]),
-        DType::I32 => Data::I32(vec![0; n]),
-        DType::I64 => Data::I64(vec![0; n]),
-        DType::U8 => Data::U8(vec![0; n]),
-        DType::U16 => Data::U16(vec![0; n]),
-        DType::U32 => Data::U32(vec![0; n]),
-        DType::U64 => Data::U64(vec![0; n]),
-    };
-    Ok(NdArray::new(shape.to_vec(), data))
+    NdArray::zeros(shape, dtype)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -407,8 +305,8 @@ pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Re
     if from > to {
         return Err(Error::Runtime(format!(
             "uniform_ expects to return a [from, to) range, but found from={} > to={}",
-            fmt_g(from),
-            fmt_g(to)
+            cpp_double(from),
+            cpp_double(to)
         )));
     }
     if to - from > hi {
@@ -420,8 +318,8 @@ pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Re
         };
         return Err(Error::Runtime(format!(
             "uniform_ expects to-from <= std::numeric_limits<{name}>::max(), but found to={} and from={} which result in to-from to exceed the limit",
-            fmt_g(to),
-            fmt_g(from)
+            cpp_double(to),
+            cpp_double(from)
         )));
     }
     let (from, to) = (from.clamp(lo, hi), to.clamp(lo, hi));
@@ -683,7 +581,7 @@ pub fn normal_(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) -> Re
     if !(std >= 0.0) {
         return Err(Error::Runtime(format!(
             "normal expects std >= 0.0, but found std {}",
-            fmt_g(std)
+            cpp_double(std)
         )));
     }
     let d = a.dtype();
@@ -825,7 +723,7 @@ pub fn normal_tensor_scalar(g: &mut CpuGenerator, mean: &NdArray, std: f64) -> R
     if !(std >= 0.0) {
         return Err(Error::Runtime(format!(
             "normal expects std >= 0.0, but found std {}",
-            fmt_g(std)
+            cpp_double(std)
         )));
     }
     let mut out = empty(&mean.shape, mean.dtype())?;
@@ -875,7 +773,7 @@ pub fn log_normal_(g: &mut CpuGenerator, a: &mut NdArray, mean: f64, std: f64) -
     if !(std > 0.0) {
         return Err(Error::Runtime(format!(
             "log_normal_ expects std > 0.0, but found std={}",
-            fmt_g(std)
+            cpp_double(std)
         )));
     }
     let d = a.dtype();
@@ -901,7 +799,7 @@ pub fn exponential_(g: &mut CpuGenerator, a: &mut NdArray, lambda: f64) -> Resul
     if !(lambda > 0.0) {
         return Err(Error::Runtime(format!(
             "exponential_ expects lambda > 0.0, but found lambda={}",
-            fmt_g(lambda)
+            cpp_double(lambda)
         )));
     }
     if a.is_empty() {
@@ -923,7 +821,7 @@ pub fn geometric_(g: &mut CpuGenerator, a: &mut NdArray, p: f64) -> Result<()> {
     if !(0.0 < p && p < 1.0) {
         return Err(Error::Runtime(format!(
             "geometric_ expects p to be in (0, 1), but got p={}",
-            fmt_g(p)
+            cpp_double(p)
         )));
     }
     if a.is_empty() {
@@ -947,7 +845,7 @@ pub fn cauchy_(g: &mut CpuGenerator, a: &mut NdArray, median: f64, sigma: f64) -
     if !(sigma > 0.0) {
         return Err(Error::Runtime(format!(
             "cauchy_ expects sigma > 0.0, but found sigma={}",
-            fmt_g(sigma)
+            cpp_double(sigma)
         )));
     }
     let d = a.dtype();
@@ -980,7 +878,7 @@ pub fn bernoulli_scalar_(g: &mut CpuGenerator, a: &mut NdArray, p: f64) -> Resul
     if !(0.0..=1.0).contains(&p) {
         return Err(Error::Runtime(format!(
             "bernoulli_ expects p to be in [0, 1], but got p={}",
-            fmt_g(p)
+            cpp_double(p)
         )));
     }
     if a.is_empty() {
@@ -1095,13 +993,7 @@ pub fn dropout(g: &mut CpuGenerator, x: &NdArray, p: f64, training: bool) -> Res
 }
 
 /// Python's `repr(float)` for messages raised from Python code.
-pub fn py_float(v: f64) -> String {
-    if v.is_finite() && v == v.trunc() && v.abs() < 1e16 {
-        format!("{v:.1}")
-    } else {
-        format!("{v}")
-    }
-}
+pub use crate::format::py_float_repr as py_float;
 
 // ------------------------------------------------------------------------------------------
 // random_, randint, randperm
