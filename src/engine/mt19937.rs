@@ -63,6 +63,9 @@ fn twist8(cur: &[u32], next: &[u32], far: &[u32]) -> [u32; 8] {
 /// the word `M - N` back was rewritten at least 227 > 8 positions earlier, so processing eight
 /// consecutive words together reads exactly what the one-by-one loop reads. Also used by
 /// torch's engine ([`crate::torch::cpu::TorchMt19937`]), whose twist is the same recurrence.
+/// Compiled twice: for AVX2 (eight lanes per instruction, chosen at run time when the
+/// processor has it) and for the portable baseline; both compute the same words.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
 pub fn twist_key(k: &mut [u32; N]) {
     let mut i = 0;
     while i + 8 <= N - M {
@@ -86,8 +89,8 @@ pub fn twist_key(k: &mut [u32; N]) {
     k[N - 1] = twist_word(k[N - 1], k[0], k[M - 1]);
 }
 
-/// `dst[i] = temper(src[i])` (vectorised by LLVM).
-#[inline]
+/// `dst[i] = temper(src[i])` (vectorised by LLVM; AVX2 clone chosen at run time).
+#[multiversion::multiversion(targets("x86_64+avx2"))]
 pub fn temper_slice(src: &[u32], dst: &mut [u32]) {
     for (d, &s) in dst.iter_mut().zip(src) {
         *d = temper(s);

@@ -178,6 +178,39 @@ impl FmaOp for Checked {
     }
 }
 
+/// The processor's own fused multiply-add (`vfmadd` / `fmadd`): only used inside functions
+/// compiled for an FMA target (see [`has_hw_fma`] and the `#[multiversion]` clones in
+/// `torch::cpu::ops` and `torch::cuda`), where `f32::mul_add` is one inlined instruction. Called
+/// elsewhere it is still exact (a libm `fmaf` call), only slow.
+pub struct Hw;
+
+impl FmaOp for Hw {
+    #[inline(always)]
+    fn fma(&mut self, a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+
+/// Whether this processor has a hardware fused multiply-add, detected once at run time
+/// (`is_x86_feature_detected!("fma")`; always true on AArch64, where FMA is part of the base
+/// instruction set). The portable build does not assume it: without it, the fused
+/// multiply-adds go through [`Checked`] / [`fmaf`].
+pub fn has_hw_fma() -> bool {
+    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+    {
+        static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *HAS.get_or_init(|| std::is_x86_feature_detected!("fma"))
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        true
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "x86", target_arch = "aarch64")))]
+    {
+        cfg!(target_feature = "fma")
+    }
+}
+
 const SQRTHF: f32 = f32::from_bits(0x3f35_04f3);
 const LOG_P: [u32; 9] = [
     0x3d90_21bb,
@@ -236,6 +269,30 @@ pub fn log256_ps_with<F: FmaOp>(x_in: f32, f: &mut F) -> f32 {
     }
 }
 
+/// `_mm256_cvttps_epi32` for one lane: truncation toward zero, and `i32::MIN` (the "integer
+/// indefinite" value) for NaN, infinities and anything outside `[-2^31, 2^31)`. Computed from
+/// the float's bits with shifts and selects only, so that LLVM vectorises it (Rust's saturating
+/// `as` does not).
+#[inline(always)]
+pub fn cvtt_f32_i32(x: f32) -> i32 {
+    let bits = x.to_bits();
+    let abs = bits & 0x7fff_ffff;
+    let e = (abs >> 23) as i32 - 127;
+    let mant = (abs & 0x007f_ffff) | 0x0080_0000;
+    // |x| = mant * 2^(e - 23); below 2^31, e <= 30, so at most a 7-bit left shift; e < 0 (also
+    // zeros and subnormals) shifts everything out.
+    let left = (e - 23).clamp(0, 31) as u32;
+    let right = (23 - e).clamp(0, 31) as u32;
+    let mag = ((mant << left) >> right) as i32;
+    if abs >= 0x4f00_0000 {
+        i32::MIN
+    } else if bits >> 31 != 0 {
+        mag.wrapping_neg()
+    } else {
+        mag
+    }
+}
+
 const FOPI: f32 = f32::from_bits(0x3fa2_f983);
 const DP: [u32; 3] = [0xbf49_0000, 0xb97d_a000, 0xb322_2169];
 const COSCOF: [u32; 3] = [0x37cc_f5ce, 0xbab6_061a, 0x3d2a_aaa5];
@@ -255,11 +312,7 @@ pub fn sincos256_ps_with<F: FmaOp>(t: f32, f: &mut F) -> (f32, f32) {
     let a = f32::from_bits(t.to_bits() & 0x7fff_ffff);
     let y0 = a * FOPI;
     // _mm256_cvttps_epi32: truncation; out-of-range/NaN give 0x80000000.
-    let mut j: i32 = if y0.is_nan() || y0 >= 2_147_483_648.0 {
-        i32::MIN
-    } else {
-        y0 as i32
-    };
+    let mut j = cvtt_f32_i32(y0);
     j = j.wrapping_add(1) & !1;
     let y = j as f32;
     let swap_sign_sin = ((j & 4) as u32) << 29;
@@ -353,6 +406,51 @@ mod tests {
         let a = 1.0 + f32::EPSILON;
         check(a, a, -(2f32.powi(-46)) + 2f32.powi(-60));
         check(1.0 + 2f32.powi(-12), 1.0 + 2f32.powi(-12), 2f32.powi(-60));
+    }
+
+    #[test]
+    fn cvtt_matches_x86_truncation() {
+        let reference = |x: f32| -> i32 {
+            if x.is_nan() || !(-2_147_483_648.0..2_147_483_648.0).contains(&x) {
+                i32::MIN
+            } else {
+                x as i32
+            }
+        };
+        let mut bits = 0u32;
+        // Every 97th bit pattern (all exponents and signs) plus the edges.
+        loop {
+            let x = f32::from_bits(bits);
+            assert_eq!(cvtt_f32_i32(x), reference(x), "{x:e} ({bits:#x})");
+            match bits.checked_add(97) {
+                Some(b) => bits = b,
+                None => break,
+            }
+        }
+        for x in [
+            0.0f32,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            1.5,
+            -1.5,
+            8388607.5,
+            8388608.0,
+            16777217.0,
+            2_147_483_520.0,
+            2_147_483_648.0,
+            -2_147_483_648.0,
+            -2_147_483_904.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            1e-45,
+            -1e-45,
+        ] {
+            assert_eq!(cvtt_f32_i32(x), reference(x), "{x:e}");
+        }
     }
 
     #[test]
