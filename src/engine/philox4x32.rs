@@ -122,6 +122,48 @@ pub fn curand_blocks<const L: usize>(seed: u64, first: u64, offset: u64, r: u64)
     out
 }
 
+/// [`curand_blocks`] in structure-of-arrays form: `out[w][l]` is word `w` of
+/// `curand_block(seed, first + l, offset, r)`. Every round works on whole lane arrays, which
+/// LLVM turns into SIMD 32x32->64-bit multiplies (`vpmuludq`) when the caller is compiled for
+/// AVX2 (see `torch::cuda`'s `#[multiversion]` fill).
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane loops over several arrays vectorise as written
+pub fn curand_blocks_soa<const L: usize>(
+    seed: u64,
+    first: u64,
+    offset: u64,
+    r: u64,
+) -> [[u32; L]; 4] {
+    let low = u128::from(offset / 4) + u128::from(r);
+    let key = curand_key(seed);
+    let mut c = [[0u32; L]; 4];
+    for l in 0..L {
+        let v = (u128::from(first.wrapping_add(l as u64)) << 64).wrapping_add(low);
+        c[0][l] = v as u32;
+        c[1][l] = (v >> 32) as u32;
+        c[2][l] = (v >> 64) as u32;
+        c[3][l] = (v >> 96) as u32;
+    }
+    let (mut k0, mut k1) = (key[0], key[1]);
+    for round in 0..10 {
+        if round > 0 {
+            k0 = k0.wrapping_add(PHILOX_W32_0);
+            k1 = k1.wrapping_add(PHILOX_W32_1);
+        }
+        let mut n = [[0u32; L]; 4];
+        for l in 0..L {
+            let p0 = u64::from(PHILOX_M4X32_0) * u64::from(c[0][l]);
+            let p1 = u64::from(PHILOX_M4X32_1) * u64::from(c[2][l]);
+            n[0][l] = ((p1 >> 32) as u32) ^ c[1][l] ^ k0;
+            n[1][l] = p1 as u32;
+            n[2][l] = ((p0 >> 32) as u32) ^ c[3][l] ^ k1;
+            n[3][l] = p0 as u32;
+        }
+        c = n;
+    }
+    c
+}
+
 /// cuRAND's `curandStatePhilox4_32_10_t` (the Box-Muller caches are not modelled: PyTorch only
 /// calls the 4-wide and 2-wide generators, which never touch them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +307,25 @@ impl Engine32 for CurandPhilox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(clippy::needless_range_loop)]
+    fn soa_blocks_equal_single_blocks() {
+        for &(seed, first, offset, r) in &[
+            (0u64, 0u64, 0u64, 0u64),
+            (42, 1000, 8, 3),
+            (u64::MAX, u64::MAX - 5, u64::MAX - 3, 7),
+            (0x1234_5678_9abc_def0, 1 << 40, 1 << 62, u64::MAX),
+        ] {
+            let soa = curand_blocks_soa::<16>(seed, first, offset, r);
+            for l in 0..16 {
+                let b = curand_block(seed, first.wrapping_add(l as u64), offset, r);
+                for w in 0..4 {
+                    assert_eq!(soa[w][l], b[w], "seed {seed} lane {l} word {w}");
+                }
+            }
+        }
+    }
 
     // Random123 kat_vectors, "philox4x32 10" lines: counter, key, expected output.
     const KAT: [([u32; 4], [u32; 2], [u32; 4]); 3] = [

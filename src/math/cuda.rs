@@ -48,8 +48,6 @@
 //! log2(e) in `__expf`, the float multiply by ln 2 after `lg2.approx`). Hence
 //! |model - GPU| <= documented bound + 1/2 ulp.
 
-use super::cpu::fmaf;
-
 /// libdevice `__nv_logf` constants (float): polynomial for log1p(f), f in [-1/3, 1/3].
 const LOGF_POLY: [u32; 9] = [
     0xbe05_5027,
@@ -76,6 +74,13 @@ const LN2_F: u32 = 0x3f31_7218;
 /// 2^32 float inputs. The `fma.rn.f32` steps use [`super::cpu::fmaf`] (bit-identical to
 /// `f32::mul_add`, without a libm call on builds without hardware FMA).
 pub fn logf(a: f32) -> f32 {
+    logf_with(&mut super::cpu::Exact, a)
+}
+
+/// [`logf`] with the fused multiply-adds of `op` (the processor's own in SIMD clones).
+#[inline(always)]
+pub fn logf_with<Op: super::cpu::FmaOp>(op: &mut Op, a: f32) -> f32 {
+    let mut fmaf = |a: f32, b: f32, c: f32| op.fma(a, b, c);
     let (x, scale) = if a < f32::from_bits(0x0080_0000) {
         (a * 8_388_608.0, -23.0f32)
     } else {
@@ -478,18 +483,241 @@ pub fn fmul_rz(a: f32, b: f32) -> f32 {
 
 /// Model of `sin.approx.f32` / `cos.approx.f32` on one argument, as `__sincosf` compiles:
 /// `t = FMUL.RZ(x, 1/(2 pi))`, then the correctly rounded `sin(2 pi t)`, `cos(2 pi t)`
-/// (computed in double, error < 2^-50). **Bounded**, not bit-exact: the MUFU interpolation
-/// error (documented: |error| <= 2^-21.41 for sin, 2^-21.19 for cos on [-pi, pi]) is not
-/// public, so |model - GPU| <= 2^-21.19 + 2^-25 on that range; PyTorch's Box-Muller angles lie
-/// in (0, 2 pi], where the hardware, which works in revolutions `t`, has the same error.
+/// ([`sincos_2pi_f32`]). **Bounded**, not bit-exact: the MUFU interpolation error
+/// (documented: |error| <= 2^-21.41 for sin, 2^-21.19 for cos on [-pi, pi]) is not public, so
+/// |model - GPU| <= 2^-21.19 + 2^-25 on that range; PyTorch's Box-Muller angles lie in
+/// (0, 2 pi], where the hardware, which works in revolutions `t`, has the same error.
+#[inline]
 pub fn fast_sincosf(x: f32) -> (f32, f32) {
     if !x.is_finite() {
         return (f32::NAN, f32::NAN);
     }
-    let t = fmul_rz(x, f32::from_bits(INV_2PI_F));
-    let ang = f64::from(t) * std::f64::consts::TAU;
-    let (s, c) = ang.sin_cos();
-    (s as f32, c as f32)
+    sincos_2pi_f32(fmul_rz(x, f32::from_bits(INV_2PI_F)))
+}
+
+/// [`fast_sincosf`] without branches for SIMD lanes: the flag is false when the result must
+/// be recomputed with [`fast_sincosf`] (non-finite `x`, or a rounding the fast path cannot
+/// settle, about 1 in 4 million).
+#[inline(always)]
+pub fn fast_sincosf_lane(x: f32) -> (f32, f32, bool) {
+    let (s, c, sure) = sincos_2pi_f32_fast(fmul_rz(x, f32::from_bits(INV_2PI_F)));
+    (s, c, sure && x.is_finite())
+}
+
+/// `(sin(2 pi t), cos(2 pi t))`, each correctly rounded to float, for finite `t`.
+///
+/// Fast path [`sincos_2pi_f32_fast`] (double precision, branch-free, vectorisable); the rare
+/// results it cannot round with certainty go through [`sincos_2pi_f32_exact`].
+#[inline]
+pub fn sincos_2pi_f32(t: f32) -> (f32, f32) {
+    let (s, c, sure) = sincos_2pi_f32_fast(t);
+    if sure {
+        (s, c)
+    } else {
+        sincos_2pi_f32_exact(t)
+    }
+}
+
+/// `1/n!` for the Taylor series of sin and cos on |a| <= pi/4, n = 2..=17.
+const INV_FACT: [f64; 16] = [
+    1.0 / 2.0,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5040.0,
+    1.0 / 40320.0,
+    1.0 / 362880.0,
+    1.0 / 3628800.0,
+    1.0 / 39916800.0,
+    1.0 / 479001600.0,
+    1.0 / 6227020800.0,
+    1.0 / 87178291200.0,
+    1.0 / 1307674368000.0,
+    1.0 / 20922789888000.0,
+    1.0 / 355687428096000.0,
+];
+
+/// Whether rounding the double `d` to float is certain although `d` may be off the true value
+/// by up to [`SINCOS_MARGIN`] units in its last place: its 29 dropped bits are not within
+/// that margin of the half-way pattern, and the result is a normal float (or exactly zero).
+#[inline(always)]
+fn rounds_surely(d: f64) -> bool {
+    let low = (d.to_bits() & 0x1fff_ffff) as i64;
+    let a = d.abs();
+    (low - 0x1000_0000).abs() > SINCOS_MARGIN && (a >= 1.1754943508222875e-38 || a == 0.0)
+}
+
+/// Error allowance of [`sincos_2pi_f32_fast`] in units in the last place of the double result:
+/// the reduction is exact, `a = r * pi/2` is rounded once, the Taylor sums (terms up to
+/// a^17/17!, truncation < 2^-56 relative on |a| <= pi/4) carry a few roundings, so the error
+/// is under 8 ulps; 64 leaves a wide margin. About 1 result in 4 million is re-done exactly.
+const SINCOS_MARGIN: i64 = 64;
+
+/// [`sincos_2pi_f32`] in double precision without branches: reduce in quarter turns
+/// (`4t = q + r`, exact, |r| <= 1/2), Taylor series of sin and cos at `a = r pi/2` with plain
+/// multiplies and adds (the same bits with or without hardware FMA), rotate by the quadrant,
+/// round to float. The flag is false when either rounding is not certain (see
+/// [`rounds_surely`]) or `t` is not finite.
+#[inline(always)]
+pub fn sincos_2pi_f32_fast(t: f32) -> (f32, f32, bool) {
+    let y = f64::from(t) * 4.0;
+    let q = y.round();
+    let r = y - q;
+    let quad = q - 4.0 * (q * 0.25).floor();
+    let a = r * std::f64::consts::FRAC_PI_2;
+    let a2 = a * a;
+    let sin_a = {
+        // a - a^3/3! + a^5/5! - ... + a^17/17!
+        let mut p = INV_FACT[15]; // 1/17!
+        p = p * a2 - INV_FACT[13]; // 1/15!
+        p = p * a2 + INV_FACT[11]; // 1/13!
+        p = p * a2 - INV_FACT[9]; // 1/11!
+        p = p * a2 + INV_FACT[7]; // 1/9!
+        p = p * a2 - INV_FACT[5]; // 1/7!
+        p = p * a2 + INV_FACT[3]; // 1/5!
+        p = p * a2 - INV_FACT[1]; // 1/3!
+        a + a * a2 * p
+    };
+    let cos_a = {
+        // 1 - a^2/2! + a^4/4! - ... + a^16/16!
+        let mut p = INV_FACT[14]; // 1/16!
+        p = p * a2 - INV_FACT[12]; // 1/14!
+        p = p * a2 + INV_FACT[10]; // 1/12!
+        p = p * a2 - INV_FACT[8]; // 1/10!
+        p = p * a2 + INV_FACT[6]; // 1/8!
+        p = p * a2 - INV_FACT[4]; // 1/6!
+        p = p * a2 + INV_FACT[2]; // 1/4!
+        p = p * a2 - INV_FACT[0]; // 1/2!
+        1.0 + a2 * p
+    };
+    // sin(pi/2 (q + r)) and cos(...) by quadrant q mod 4.
+    let (s, c) = if quad == 0.0 {
+        (sin_a, cos_a)
+    } else if quad == 1.0 {
+        (cos_a, -sin_a)
+    } else if quad == 2.0 {
+        (-sin_a, -cos_a)
+    } else {
+        (-cos_a, sin_a)
+    };
+    let sure = rounds_surely(s) && rounds_surely(c) && y.is_finite();
+    (s as f32, c as f32, sure)
+}
+/// Double-double number `hi + lo`, `|lo| <= ulp(hi) / 2`.
+#[derive(Clone, Copy)]
+struct Dd(f64, f64);
+
+impl Dd {
+    #[inline]
+    fn two_sum(a: f64, b: f64) -> Dd {
+        let s = a + b;
+        let bb = s - a;
+        Dd(s, (a - (s - bb)) + (b - bb))
+    }
+
+    #[inline]
+    fn add(self, o: Dd) -> Dd {
+        let s = Dd::two_sum(self.0, o.0);
+        let t = Dd::two_sum(self.1, o.1);
+        let hi = Dd::two_sum(s.0, s.1 + t.0);
+        Dd::two_sum(hi.0, hi.1 + t.1)
+    }
+
+    #[inline]
+    fn mul(self, o: Dd) -> Dd {
+        let p = self.0 * o.0;
+        let e = self.0.mul_add(o.0, -p);
+        Dd::two_sum(p, e + (self.0 * o.1 + self.1 * o.0))
+    }
+
+    /// `self / d` for a double `d` (two quotient digits).
+    #[inline]
+    fn div_f64(self, d: f64) -> Dd {
+        let q1 = self.0 / d;
+        let r = (-q1).mul_add(d, self.0) + self.1;
+        Dd::two_sum(q1, r / d)
+    }
+
+    fn neg(self) -> Dd {
+        Dd(-self.0, -self.1)
+    }
+
+    /// `hi + lo` correctly rounded to float (`hi` alone decides unless it is exactly half-way
+    /// between two floats, where the sign of `lo` breaks the tie). Normal-range results only.
+    fn to_f32(self) -> f32 {
+        let r = self.0 as f32;
+        if self.0.to_bits() & 0x1fff_ffff != 0x1000_0000 || self.1 == 0.0 {
+            return r;
+        }
+        // hi is a float midpoint: round toward lo's side.
+        // Neighbours of r by magnitude (r is a nonzero normal float here).
+        let (toward_zero, away) = if f64::from(r).abs() < self.0.abs() {
+            (r, f32::from_bits(r.to_bits() + 1))
+        } else {
+            (f32::from_bits(r.to_bits() - 1), r)
+        };
+        let (below, above) = if self.0 > 0.0 {
+            (toward_zero, away)
+        } else {
+            (away, toward_zero)
+        };
+        if (self.1 > 0.0) == (self.0 > 0.0) {
+            if self.0 > 0.0 {
+                above
+            } else {
+                below
+            }
+        } else if self.0 > 0.0 {
+            below
+        } else {
+            above
+        }
+    }
+}
+
+/// [`sincos_2pi_f32`] through double-double arithmetic (~2^-100 relative): the same exact
+/// reduction as [`sincos_2pi_f32_fast`], `a = r (pi/2)` with pi/2 to 107 bits, Taylor series
+/// of sin and cos to a^27/27!, then one correct rounding to float. Slow; used for the few
+/// results the fast path cannot settle.
+pub fn sincos_2pi_f32_exact(t: f32) -> (f32, f32) {
+    if !t.is_finite() {
+        return (f32::NAN, f32::NAN);
+    }
+    let y = f64::from(t) * 4.0;
+    let q = y.round();
+    let r = y - q;
+    let quad = q - 4.0 * (q * 0.25).floor();
+    // pi/2 = 0x3FF921FB54442D18 + 0x3C91A62633145C07 (+ < 2^-107).
+    let half_pi = Dd(
+        f64::from_bits(0x3FF9_21FB_5444_2D18),
+        f64::from_bits(0x3C91_A626_3314_5C07),
+    );
+    let a = Dd(r, 0.0).mul(half_pi);
+    let a2 = a.mul(a);
+    // Terms a^n / n!, summed from the smallest upwards.
+    let mut sin_terms = [Dd(0.0, 0.0); 14];
+    let mut cos_terms = [Dd(0.0, 0.0); 14];
+    let (mut ts, mut tc) = (a, Dd(1.0, 0.0));
+    for k in 0..14 {
+        sin_terms[k] = if k % 2 == 0 { ts } else { ts.neg() };
+        cos_terms[k] = if k % 2 == 0 { tc } else { tc.neg() };
+        let n = 2.0 * k as f64;
+        ts = ts.mul(a2).div_f64((n + 2.0) * (n + 3.0));
+        tc = tc.mul(a2).div_f64((n + 1.0) * (n + 2.0));
+    }
+    let sum = |terms: &[Dd; 14]| terms.iter().rev().fold(Dd(0.0, 0.0), |acc, &x| acc.add(x));
+    let (sin_a, cos_a) = (sum(&sin_terms), sum(&cos_terms));
+    let (s, c) = if quad == 0.0 {
+        (sin_a, cos_a)
+    } else if quad == 1.0 {
+        (cos_a, sin_a.neg())
+    } else if quad == 2.0 {
+        (sin_a.neg(), cos_a.neg())
+    } else {
+        (cos_a.neg(), sin_a)
+    };
+    (s.to_f32(), c.to_f32())
 }
 
 /// Model of CUDA `__logf(x)` = `lg2.approx.f32(x) * 0.693147182f` (libdevice
@@ -550,6 +778,58 @@ mod tests {
         assert_eq!(sincospi(1.0).0.to_bits(), 0.0f64.to_bits());
         assert_eq!(sincospi(1.0).1, -1.0);
         assert_eq!(sincospi(2.5), (1.0, 0.0));
+    }
+
+    #[test]
+    fn sincos_2pi_fast_path_is_correctly_rounded() {
+        // Every float angle the Box-Muller kernel can produce is t in (0, 1]; sample them
+        // densely plus quarter-turn edges and some large and negative arguments, and check the
+        // fast path (with its fallback) against the double-double evaluation.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut unsure = 0u32;
+        let mut check = |t: f32| {
+            let (fs, fc, sure) = sincos_2pi_f32_fast(t);
+            let (es, ec) = sincos_2pi_f32_exact(t);
+            if sure {
+                assert_eq!(
+                    (fs.to_bits(), fc.to_bits()),
+                    (es.to_bits(), ec.to_bits()),
+                    "t = {t:e}"
+                );
+            } else if t.abs() >= 1e-30 {
+                // (Results below float's normal range are always re-done exactly.)
+                unsure += 1;
+            }
+            let (s, c) = sincos_2pi_f32(t);
+            assert_eq!(
+                (s.to_bits(), c.to_bits()),
+                (es.to_bits(), ec.to_bits()),
+                "t = {t:e}"
+            );
+            // And close to the double-precision libm value.
+            let (ls, lc) = (f64::from(t) * std::f64::consts::TAU).sin_cos();
+            if t.abs() <= 2.0 {
+                assert!((f64::from(s) - ls).abs() <= 6e-8 && (f64::from(c) - lc).abs() <= 6e-8);
+            }
+        };
+        for _ in 0..400_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let t = ((x >> 40) as f32 + 0.5) / 16_777_216.0;
+            check(t);
+            check(f32::from_bits((x as u32) & 0x3f7f_ffff));
+        }
+        for k in 0..=8 {
+            let q = k as f32 * 0.125;
+            for t in [q, q.next_up(), q.next_down(), -q, q + 1000.0, q * 3.0e7] {
+                check(t);
+            }
+        }
+        check(1e-30);
+        check(f32::MAX);
+        check(-f32::MAX);
+        assert!(unsure < 20, "{unsure} unsure results");
     }
 
     #[test]

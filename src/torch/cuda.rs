@@ -54,8 +54,8 @@ use std::str::FromStr;
 use half::{bf16, f16};
 
 use crate::array::{DType, Data, NdArray};
-use crate::engine::philox4x32::{curand_block, curand_blocks, CurandPhilox};
-use crate::math::cpu::fmaf;
+use crate::engine::philox4x32::{curand_block, curand_blocks_soa, CurandPhilox};
+use crate::math::cpu::{self as m, fmaf, FmaOp};
 use crate::math::cuda as dm;
 use crate::{Error, Result};
 
@@ -632,9 +632,15 @@ const TWO_POW_M32_2PI: f32 = TWO_POW_M32 * 6.283_185_5;
 /// ([`dm::fast_sincosf`]), so the result is **bounded** (see [`NORMAL_F32_ABS_BOUND`]).
 #[inline]
 pub fn curand_box_muller(x: u32, y: u32) -> (f32, f32) {
+    curand_box_muller_with(&mut m::Exact, x, y)
+}
+
+/// [`curand_box_muller`] with the fused multiply-adds of `op`.
+#[inline(always)]
+fn curand_box_muller_with<Op: FmaOp>(op: &mut Op, x: u32, y: u32) -> (f32, f32) {
     let u = curand_uniform(x);
-    let v = fmaf(y as f32, TWO_POW_M32_2PI, TWO_POW_M32_2PI / 2.0);
-    let s = dm::sqrtf(-2.0 * dm::logf(u));
+    let v = op.fma(y as f32, TWO_POW_M32_2PI, TWO_POW_M32_2PI / 2.0);
+    let s = dm::sqrtf(-2.0 * dm::logf_with(op, u));
     let (sn, cs) = dm::fast_sincosf(v);
     (sn * s, cs * s)
 }
@@ -983,33 +989,19 @@ impl NullaryCall {
         // `fast_closures_match_eval` test).
         match (self.op, self.dtype) {
             (NullaryOp::Uniform { .. }, DType::F32) => {
-                let (fa, fb, fc) = (dist.fa, dist.fb, dist.fc);
-                self.fill_with(range, out, threads, &|blk: [u32; 4], k: usize| {
-                    // float32: the cast to scalar_t of `v` is `v` itself.
-                    let mut o = [O::default(); 4];
-                    for i in 0..k.min(4) {
-                        let v = fmaf(curand_uniform(blk[i]), fc, fa);
-                        o[i] = O::from_f32(if v == fb { fa } else { v });
-                    }
-                    o
-                })
+                let kern = UniformF32 {
+                    fa: dist.fa,
+                    fb: dist.fb,
+                    fc: dist.fc,
+                };
+                self.fill_kernel(range, out, threads, &kern)
             }
             (NullaryOp::Normal { .. }, DType::F32) => {
-                let (fa, fb) = (dist.fa, dist.fb);
-                self.fill_with(range, out, threads, &|blk: [u32; 4], k: usize| {
-                    let (a, c) = curand_box_muller(blk[0], blk[1]);
-                    let (d, e) = if k > 2 {
-                        curand_box_muller(blk[2], blk[3])
-                    } else {
-                        (0.0, 0.0)
-                    };
-                    let n = [a, c, d, e];
-                    let mut o = [O::default(); 4];
-                    for i in 0..4 {
-                        o[i] = O::from_f32(fmaf(n[i], fb, fa));
-                    }
-                    o
-                })
+                let kern = NormalF32 {
+                    fa: dist.fa,
+                    fb: dist.fb,
+                };
+                self.fill_kernel(range, out, threads, &kern)
             }
             _ => self.fill_with(range, out, threads, &|blk, k| dist.eval(blk, k)),
         }
@@ -1019,6 +1011,14 @@ impl NullaryCall {
     where
         O: CudaScalar,
         F: Fn([u32; 4], usize) -> [O; 4] + Sync,
+    {
+        self.fill_kernel(range, out, threads, &ClosureKernel(f))
+    }
+
+    fn fill_kernel<O, K>(&self, range: Range<u64>, out: &mut [O], threads: usize, f: &K)
+    where
+        O: CudaScalar,
+        K: BlockKernel<O>,
     {
         let mut rest = out;
         for l in &self.launches {
@@ -1440,10 +1440,10 @@ struct Piece<'a, O> {
 /// Philox block once. Work is split into (round, column chunk) items processed by `threads`
 /// scoped threads; every item writes disjoint parts of `out`, so the result is independent of
 /// the thread count.
-fn fill_grid_stride<O, F>(l: &KernelLaunch, local: Range<u64>, out: &mut [O], threads: usize, f: &F)
+fn fill_grid_stride<O, K>(l: &KernelLaunch, local: Range<u64>, out: &mut [O], threads: usize, f: &K)
 where
     O: Copy + Default + Send,
-    F: Fn([u32; 4], usize) -> [O; 4] + Sync,
+    K: BlockKernel<O>,
 {
     let t = l.policy.total_threads();
     let u = u64::from(l.policy.unroll);
@@ -1500,26 +1500,11 @@ where
         // Column sub-chunks of CH blocks, kept on the stack: compute the Philox blocks (eight
         // independent subsequences at a time), then copy each component into the pieces
         // (rows) that cover these columns.
-        const CH: u64 = 64;
-        let mut vals = [[O::default(); 4]; CH as usize];
+        let mut vals = [[O::default(); CH]; 4];
         let mut cs = c0;
         while cs < c1 {
-            let ce = (cs + CH).min(c1);
-            let mut idx = cs;
-            let mut t = 0;
-            while idx + 8 <= ce {
-                let blocks: [[u32; 4]; 8] = curand_blocks(seed, idx, offset, round);
-                for b in blocks {
-                    vals[t] = f(b, k);
-                    t += 1;
-                }
-                idx += 8;
-            }
-            while idx < ce {
-                vals[t] = f(curand_block(seed, idx, offset, round), k);
-                t += 1;
-                idx += 1;
-            }
+            let ce = (cs + CH as u64).min(c1);
+            eval_blocks(seed, offset, round, cs..ce, k, f, &mut vals);
             for p in item.iter_mut() {
                 let comp = (p.row % u) as usize;
                 let (ps, pe) = (p.col, p.col + p.data.len() as u64);
@@ -1528,15 +1513,221 @@ where
                     continue;
                 }
                 let dst = &mut p.data[(a - ps) as usize..(b - ps) as usize];
-                let src = &vals[(a - cs) as usize..(b - cs) as usize];
-                for (o, v) in dst.iter_mut().zip(src) {
-                    *o = v[comp];
-                }
+                dst.copy_from_slice(&vals[comp][(a - cs) as usize..(b - cs) as usize]);
             }
             cs = ce;
         }
     };
     run_parallel(&mut items, threads, work);
+}
+
+/// Columns (threads) evaluated together by [`fill_grid_stride`]: one stack buffer of values.
+const CH: usize = 64;
+
+/// A transform of `curand4` blocks into output values, as one CUDA kernel's per-thread body
+/// computes them (the `transformation` lambda of torch's `distribution_nullary_kernel`).
+trait BlockKernel<O: Copy>: Sync {
+    /// The four values of block `b` (only the first `k` are used), with fused multiply-adds
+    /// `op`.
+    fn block<Op: FmaOp>(&self, op: &mut Op, b: [u32; 4], k: usize) -> [O; 4];
+
+    /// [`Self::block`] for `L` blocks given word-major (`w[word][lane]`), written component-major
+    /// to `out[component][at + lane]`. Kernels override it with lane loops that vectorise.
+    #[inline(always)]
+    fn lanes<Op: FmaOp, const L: usize>(
+        &self,
+        op: &mut Op,
+        w: &[[u32; L]; 4],
+        k: usize,
+        out: &mut [[O; CH]; 4],
+        at: usize,
+    ) {
+        for l in 0..L {
+            let v = self.block(op, [w[0][l], w[1][l], w[2][l], w[3][l]], k);
+            for c in 0..4 {
+                out[c][at + l] = v[c];
+            }
+        }
+    }
+}
+
+/// A closure as a [`BlockKernel`] (its own arithmetic; `op` unused).
+struct ClosureKernel<'a, F>(&'a F);
+
+impl<O: Copy, F: Fn([u32; 4], usize) -> [O; 4] + Sync> BlockKernel<O> for ClosureKernel<'_, F> {
+    #[inline(always)]
+    fn block<Op: FmaOp>(&self, _op: &mut Op, b: [u32; 4], k: usize) -> [O; 4] {
+        (self.0)(b, k)
+    }
+}
+
+/// `uniform_` / `rand` in float32: `v = fma(curand_uniform(x), to - from, from)`, and `from`
+/// where `v == to` (torch's `uniform_kernel`, `aten/src/ATen/native/cuda/DistributionTemplates.h`).
+/// Computes exactly what `Dist::eval` computes for it (`fast_closures_match_eval` test).
+struct UniformF32 {
+    fa: f32,
+    fb: f32,
+    fc: f32,
+}
+
+impl<O: CudaScalar> BlockKernel<O> for UniformF32 {
+    #[inline(always)]
+    fn block<Op: FmaOp>(&self, op: &mut Op, b: [u32; 4], k: usize) -> [O; 4] {
+        let mut o = [O::default(); 4];
+        for i in 0..k.min(4) {
+            let v = op.fma(curand_uniform(b[i]), self.fc, self.fa);
+            o[i] = O::from_f32(if v == self.fb { self.fa } else { v });
+        }
+        o
+    }
+
+    #[inline(always)]
+    fn lanes<Op: FmaOp, const L: usize>(
+        &self,
+        op: &mut Op,
+        w: &[[u32; L]; 4],
+        k: usize,
+        out: &mut [[O; CH]; 4],
+        at: usize,
+    ) {
+        for c in 0..k.min(4) {
+            let dst = &mut out[c][at..at + L];
+            for (o, &x) in dst.iter_mut().zip(&w[c]) {
+                let v = op.fma(curand_uniform(x), self.fc, self.fa);
+                *o = O::from_f32(if v == self.fb { self.fa } else { v });
+            }
+        }
+    }
+}
+
+/// `normal_` / `randn` in float32: `curand_normal4`, then `fma(n, std, mean)` (torch's
+/// `normal_kernel`). The same values as `Dist::eval` for it (`fast_closures_match_eval`).
+struct NormalF32 {
+    fa: f32,
+    fb: f32,
+}
+
+impl<O: CudaScalar> BlockKernel<O> for NormalF32 {
+    #[inline(always)]
+    fn block<Op: FmaOp>(&self, op: &mut Op, b: [u32; 4], k: usize) -> [O; 4] {
+        let (a, c) = curand_box_muller_with(op, b[0], b[1]);
+        let (d, e) = if k > 2 {
+            curand_box_muller_with(op, b[2], b[3])
+        } else {
+            (0.0, 0.0)
+        };
+        let n = [a, c, d, e];
+        let mut o = [O::default(); 4];
+        for i in 0..4 {
+            o[i] = O::from_f32(op.fma(n[i], self.fb, self.fa));
+        }
+        o
+    }
+
+    #[inline(always)]
+    fn lanes<Op: FmaOp, const L: usize>(
+        &self,
+        op: &mut Op,
+        w: &[[u32; L]; 4],
+        k: usize,
+        out: &mut [[O; CH]; 4],
+        at: usize,
+    ) {
+        // Lane loops (vectorised); the sine/cosine roundings the fast path cannot settle are
+        // redone per lane with the scalar model.
+        let pairs = if k > 2 { 2 } else { 1 };
+        let mut n = [[0f32; L]; 4];
+        for p in 0..pairs {
+            let mut sure = [true; L];
+            for l in 0..L {
+                let u = curand_uniform(w[2 * p][l]);
+                let v = op.fma(
+                    w[2 * p + 1][l] as f32,
+                    TWO_POW_M32_2PI,
+                    TWO_POW_M32_2PI / 2.0,
+                );
+                let s = dm::sqrtf(-2.0 * dm::logf_with(op, u));
+                let (sn, cs, ok) = dm::fast_sincosf_lane(v);
+                n[2 * p][l] = sn * s;
+                n[2 * p + 1][l] = cs * s;
+                sure[l] = ok;
+            }
+            for l in 0..L {
+                if !sure[l] {
+                    let (sn, cs) = curand_box_muller_with(op, w[2 * p][l], w[2 * p + 1][l]);
+                    n[2 * p][l] = sn;
+                    n[2 * p + 1][l] = cs;
+                }
+            }
+        }
+        for c in 0..4 {
+            for l in 0..L {
+                out[c][at + l] = O::from_f32(op.fma(n[c][l], self.fb, self.fa));
+            }
+        }
+    }
+}
+
+/// `vals[c][i]` = component `c` of the values of `curand_block(seed, cols.start + i, offset,
+/// round)` under `f`, for every column of `cols` (consecutive threads = consecutive cuRAND
+/// subsequences), sixteen Philox blocks at a time in SIMD lanes ([`curand_blocks_soa`]).
+///
+/// On processors with AVX2 and FMA this runs a clone compiled for them, with the processor's
+/// fused multiply-add ([`m::Hw`], the `fma.rn.f32` of the GPU); elsewhere the portable code
+/// with [`m::Exact`]. Both compute the same bits.
+fn eval_blocks<O, K>(
+    seed: u64,
+    offset: u64,
+    round: u64,
+    cols: Range<u64>,
+    k: usize,
+    f: &K,
+    vals: &mut [[O; CH]; 4],
+) where
+    O: Copy,
+    K: BlockKernel<O>,
+{
+    if m::has_hw_fma() {
+        eval_blocks_in::<O, K, m::Hw>(seed, offset, round, cols, k, f, vals, m::Hw);
+    } else {
+        eval_blocks_in::<O, K, m::Exact>(seed, offset, round, cols, k, f, vals, m::Exact);
+    }
+}
+
+/// [`eval_blocks`] with the fused multiply-add `op`.
+#[allow(clippy::too_many_arguments)]
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
+fn eval_blocks_in<O, K, Op>(
+    seed: u64,
+    offset: u64,
+    round: u64,
+    cols: Range<u64>,
+    k: usize,
+    f: &K,
+    vals: &mut [[O; CH]; 4],
+    mut op: Op,
+) where
+    O: Copy,
+    K: BlockKernel<O>,
+    Op: FmaOp,
+{
+    const L: usize = 16;
+    let mut idx = cols.start;
+    let mut t = 0;
+    while idx + L as u64 <= cols.end {
+        let w = curand_blocks_soa::<L>(seed, idx, offset, round);
+        f.lanes(&mut op, &w, k, vals, t);
+        t += L;
+        idx += L as u64;
+    }
+    while idx < cols.end {
+        let v = f.block(&mut op, curand_block(seed, idx, offset, round), k);
+        for c in 0..4 {
+            vals[c][t] = v[c];
+        }
+        t += 1;
+        idx += 1;
+    }
 }
 
 /// Runs `work` on every item, splitting `items` into contiguous parts over `threads` scoped
