@@ -887,3 +887,33 @@ fn per_device_generators() {
         "RuntimeError: to - 1 is out of bounds for long unsigned int"
     );
 }
+
+#[test]
+fn sincos_model_is_correctly_rounded() {
+    // tests/fixtures/sincos_2pi.txt (scripts/make_sincos_fixture.py): sin/cos(2 pi t) rounded
+    // to float by mpmath at 200 bits, for random t and for every t of the 2^-24 grid whose
+    // values lie close to a float rounding midpoint.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sincos_2pi.txt"
+    ))
+    .unwrap();
+    let mut n = 0;
+    for line in text.lines() {
+        let w: Vec<u32> = line
+            .split_whitespace()
+            .map(|x| u32::from_str_radix(x, 16).unwrap())
+            .collect();
+        let t = f32::from_bits(w[0]);
+        let (s, c) = dm::sincos_2pi_f32(t);
+        assert_eq!((s.to_bits(), c.to_bits()), (w[1], w[2]), "t = {t:e}");
+        let (s, c) = dm::sincos_2pi_f32_exact(t);
+        assert_eq!(
+            (s.to_bits(), c.to_bits()),
+            (w[1], w[2]),
+            "exact path, t = {t:e}"
+        );
+        n += 1;
+    }
+    assert!(n > 3000);
+}

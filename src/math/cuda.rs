@@ -504,7 +504,8 @@ pub fn fast_sincosf_lane(x: f32) -> (f32, f32, bool) {
     (s, c, sure && x.is_finite())
 }
 
-/// `(sin(2 pi t), cos(2 pi t))`, each correctly rounded to float, for finite `t`.
+/// `(sin(2 pi t), cos(2 pi t))`, each correctly rounded to float, for finite `t` (exact
+/// zeros as +0).
 ///
 /// Fast path [`sincos_2pi_f32_fast`] (double precision, branch-free, vectorisable); the rare
 /// results it cannot round with certainty go through [`sincos_2pi_f32_exact`].
@@ -602,7 +603,8 @@ pub fn sincos_2pi_f32_fast(t: f32) -> (f32, f32, bool) {
         (-cos_a, sin_a)
     };
     let sure = rounds_surely(s) && rounds_surely(c) && y.is_finite();
-    (s as f32, c as f32, sure)
+    // Exact zeros (sin at half turns, cos at quarter turns) come out as +0.
+    ((s + 0.0) as f32, (c + 0.0) as f32, sure)
 }
 /// Double-double number `hi + lo`, `|lo| <= ulp(hi) / 2`.
 #[derive(Clone, Copy)]
@@ -717,7 +719,7 @@ pub fn sincos_2pi_f32_exact(t: f32) -> (f32, f32) {
     } else {
         (cos_a.neg(), sin_a)
     };
-    (s.to_f32(), c.to_f32())
+    (s.to_f32() + 0.0, c.to_f32() + 0.0)
 }
 
 /// Model of CUDA `__logf(x)` = `lg2.approx.f32(x) * 0.693147182f` (libdevice
