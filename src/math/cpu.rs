@@ -140,6 +140,14 @@ const F32_MAX: f64 = 3.4028234663852886e38;
 pub trait FmaOp {
     /// `fmaf(a, b, c)`, or a value to be discarded when the op reports inexactness.
     fn fma(&mut self, a: f32, b: f32, c: f32) -> f32;
+
+    /// `a*b + c` in double where the caller only needs an approximation with a known error
+    /// bound (one or two roundings): fused on [`Hw`], two plain operations elsewhere (never a
+    /// libm call).
+    #[inline(always)]
+    fn mul_add_approx(&mut self, a: f64, b: f64, c: f64) -> f64 {
+        a * b + c
+    }
 }
 
 /// [`fmaf`] itself.
@@ -187,6 +195,11 @@ pub struct Hw;
 impl FmaOp for Hw {
     #[inline(always)]
     fn fma(&mut self, a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+
+    #[inline(always)]
+    fn mul_add_approx(&mut self, a: f64, b: f64, c: f64) -> f64 {
         a.mul_add(b, c)
     }
 }

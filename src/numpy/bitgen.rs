@@ -486,6 +486,21 @@ impl NpBitGen for BitGenerator {
     }
 }
 
+/// Bulk `next_uint32`: a `bitgen_t` that can hand out many 32-bit draws at once, for the
+/// bounded-integer fills of `distributions.c` (`random_bounded_uint64_fill`,
+/// `random_bounded_uint32_fill`), which NumPy runs as one `next_uint32` call per draw.
+pub trait BulkUint32: NpBitGen {
+    /// `out[i] = next_uint32()` for every element, in order: the same values and the same
+    /// final state (engine and uint32 split buffer) as that many calls.
+    fn fill_uint32(&mut self, out: &mut [u32]) {
+        for o in out.iter_mut() {
+            *o = self.next_uint32();
+        }
+    }
+}
+
+impl BulkUint32 for BitGenerator {}
+
 // ---------------------------------------------------------------------------------------------
 // Monomorphised bit generators for bulk work
 //
@@ -634,6 +649,22 @@ impl NpBitGen for MtBits<'_> {
     }
 }
 
+impl BulkUint32 for MtBits<'_> {
+    /// Whole runs of the tempered buffer at a time (MT19937's `next_uint32` is its raw output).
+    fn fill_uint32(&mut self, out: &mut [u32]) {
+        let mut done = 0;
+        while done < out.len() {
+            if self.i >= self.end {
+                self.refill();
+            }
+            let take = (self.end - self.i).min(out.len() - done);
+            out[done..done + take].copy_from_slice(&self.buf[self.i..self.i + take]);
+            self.i += take;
+            done += take;
+        }
+    }
+}
+
 /// Words a [`U64Bits`] buffers at a time (a power of two).
 const U64_BUF: usize = 128;
 
@@ -714,6 +745,70 @@ impl<E: BulkEngine64> NpBitGen for U64Bits<'_, E> {
     #[inline(always)]
     fn next_double(&mut self) -> f64 {
         uint64_to_double(self.next_u64())
+    }
+}
+
+impl<E: BulkEngine64> U64Bits<'_, E> {
+    /// The next raw 64-bit output without refilling the view's buffer: buffered words first,
+    /// then straight from the engine (which is already past the buffer once it is drained).
+    #[inline(always)]
+    fn next_word_direct(&mut self) -> u64 {
+        if self.i < U64_BUF {
+            let w = self.buf[self.i];
+            self.i += 1;
+            w
+        } else {
+            self.e.next()
+        }
+    }
+}
+
+/// Words per engine fill in [`U64Bits::fill_uint32`].
+const U32_FILL_WORDS: usize = 256;
+
+impl<E: BulkEngine64> BulkUint32 for U64Bits<'_, E> {
+    /// The split buffer of `pcg64_next32` (`pcg64.h`) and friends, in bulk: a pending high half
+    /// first, then each 64-bit word as its low half followed by its high half; an odd count
+    /// leaves the last word's high half pending, exactly as the one-by-one calls would.
+    fn fill_uint32(&mut self, out: &mut [u32]) {
+        let mut out = out;
+        if out.is_empty() {
+            return;
+        }
+        if *self.has_uint32 {
+            *self.has_uint32 = false;
+            out[0] = *self.uinteger;
+            out = &mut out[1..];
+        }
+        let (body, tail) = out.split_at_mut(out.len() & !1);
+        // Words still buffered by this view first (in order), then engine fills.
+        let buffered = (U64_BUF - self.i.min(U64_BUF)).min(body.len() / 2);
+        let (head, rest) = body.split_at_mut(2 * buffered);
+        for p in head.chunks_exact_mut(2) {
+            let w = self.next_word_direct();
+            p[0] = w as u32;
+            p[1] = (w >> 32) as u32;
+        }
+        let mut words = [0u64; U32_FILL_WORDS];
+        for chunk in rest.chunks_mut(2 * U32_FILL_WORDS) {
+            let w = &mut words[..chunk.len() / 2];
+            self.e.fill(w);
+            for (p, &x) in chunk.chunks_exact_mut(2).zip(w.iter()) {
+                p[0] = x as u32;
+                p[1] = (x >> 32) as u32;
+            }
+        }
+        if let Some(&hi) = body.last() {
+            // Each word went through the split buffer: its high half stays in `uinteger`
+            // (stale, with `has_uint32 == 0`) as NumPy's state shows.
+            *self.uinteger = hi;
+        }
+        if let [last] = tail {
+            let w = self.next_word_direct();
+            *last = w as u32;
+            *self.has_uint32 = true;
+            *self.uinteger = (w >> 32) as u32;
+        }
     }
 }
 
@@ -962,6 +1057,57 @@ mod tests {
                 assert_eq!(got, want, "{} n={n}", base.name());
                 assert_eq!(a, b, "{} n={n}", base.name());
             }
+        }
+    }
+
+    #[test]
+    fn bulk_uint32_matches_calls() {
+        // Single draws between bulk fills, so fills start with a pending half, inside a view's
+        // partly read word buffer, at its end, and with fills longer than the buffer.
+        let sizes = [
+            0usize, 1, 2, 3, 5, 64, 127, 128, 129, 255, 256, 257, 513, 1000, 3001,
+        ];
+        for base in all_kinds() {
+            for pre in 0..3usize {
+                let mut a = base.clone();
+                let mut b = base.clone();
+                let mut want = Vec::new();
+                for (k, &n) in sizes.iter().enumerate() {
+                    for j in 0..pre + k % 2 {
+                        want.push(if j % 2 == 0 {
+                            a.next_uint32() as u64
+                        } else {
+                            a.next_uint64()
+                        });
+                    }
+                    want.extend((0..n).map(|_| a.next_uint32() as u64));
+                }
+                let got = with_np_bits!(&mut b, |g| {
+                    let mut got = Vec::new();
+                    for (k, &n) in sizes.iter().enumerate() {
+                        for j in 0..pre + k % 2 {
+                            got.push(if j % 2 == 0 {
+                                g.next_uint32() as u64
+                            } else {
+                                g.next_uint64()
+                            });
+                        }
+                        let mut v = vec![0u32; n];
+                        g.fill_uint32(&mut v);
+                        got.extend(v.iter().map(|&x| x as u64));
+                    }
+                    got
+                });
+                assert_eq!(got, want, "{} pre={pre}", base.name());
+                assert_eq!(a, b, "{} pre={pre}", base.name());
+            }
+            let mut a = base.clone();
+            let mut b = base.clone();
+            let want: Vec<u32> = (0..777).map(|_| a.next_uint32()).collect();
+            let mut got = vec![0u32; 777];
+            b.fill_uint32(&mut got);
+            assert_eq!(got, want, "{} BitGenerator", base.name());
+            assert_eq!(a, b, "{} BitGenerator", base.name());
         }
     }
 

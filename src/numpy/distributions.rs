@@ -7,6 +7,7 @@
 //! `bitgen_t`). Floating-point expressions keep NumPy's evaluation order and precision (C
 //! `float` vs `double`, no FMA contraction).
 
+use super::bitgen::BulkUint32;
 use super::ziggurat::{
     FE_DOUBLE, FE_FLOAT, FI_DOUBLE, FI_FLOAT, KE_DOUBLE, KE_FLOAT, KI_DOUBLE, KI_FLOAT, WE_DOUBLE,
     WE_FLOAT, WI_DOUBLE, WI_FLOAT, ZIGGURAT_EXP_R, ZIGGURAT_EXP_R_F, ZIGGURAT_NOR_INV_R,
@@ -692,7 +693,7 @@ pub fn random_buffered_bounded_bool<B: NpBitGen + ?Sized>(
 }
 
 /// `random_bounded_uint64_fill` (`distributions.c`).
-pub fn random_bounded_uint64_fill<B: NpBitGen + ?Sized>(
+pub fn random_bounded_uint64_fill<B: BulkUint32 + ?Sized>(
     b: &mut B,
     off: u64,
     rng: u64,
@@ -708,7 +709,7 @@ pub fn random_bounded_uint64_fill<B: NpBitGen + ?Sized>(
 /// The per-element `random_bounded_uint64` branches only on `rng` and `use_masked`, which are
 /// fixed for the call: the case is picked once and its loop runs (same draws, same values).
 #[inline]
-pub(crate) fn bounded_uint64_fill_map<B: NpBitGen + ?Sized, T: Copy>(
+pub(crate) fn bounded_uint64_fill_map<B: BulkUint32 + ?Sized, T: Copy>(
     b: &mut B,
     off: u64,
     rng: u64,
@@ -721,9 +722,7 @@ pub(crate) fn bounded_uint64_fill_map<B: NpBitGen + ?Sized, T: Copy>(
         out.fill(conv(off));
     } else if rng <= 0xffff_ffff {
         if rng == 0xffff_ffff {
-            for o in out.iter_mut() {
-                *o = conv(off.wrapping_add(b.next_uint32() as u64));
-            }
+            uint32_fill(b, out, |x| conv(off.wrapping_add(x as u64)));
         } else if use_masked {
             masked_fill(
                 out,
@@ -732,9 +731,7 @@ pub(crate) fn bounded_uint64_fill_map<B: NpBitGen + ?Sized, T: Copy>(
                 |v| conv(off.wrapping_add(v)),
             );
         } else {
-            for o in out.iter_mut() {
-                *o = conv(off.wrapping_add(bounded_lemire_uint32(b, rng as u32) as u64));
-            }
+            lemire32_fill(b, rng as u32, out, |v| conv(off.wrapping_add(v as u64)));
         }
     } else if rng == u64::MAX {
         for o in out.iter_mut() {
@@ -754,6 +751,124 @@ pub(crate) fn bounded_uint64_fill_map<B: NpBitGen + ?Sized, T: Copy>(
     }
 }
 
+/// `out[i] = make(next_uint32())` for every element, drawn in blocks with
+/// [`BulkUint32::fill_uint32`].
+#[inline]
+fn uint32_fill<B: BulkUint32 + ?Sized, T>(b: &mut B, out: &mut [T], make: impl Fn(u32) -> T) {
+    let mut buf = vec![0u32; out.len().min(LEMIRE_CHUNK)];
+    for chunk in out.chunks_mut(LEMIRE_CHUNK) {
+        let src = &mut buf[..chunk.len()];
+        b.fill_uint32(src);
+        for (o, &x) in chunk.iter_mut().zip(src.iter()) {
+            *o = make(x);
+        }
+    }
+}
+
+/// 32-bit draws per block of [`lemire32_fill`] (a buffer that stays in L1).
+const LEMIRE_CHUNK: usize = 2048;
+/// Elements per run of the vector pass in [`lemire32_run`]: a rejection makes the pass stop
+/// and resume after it, re-doing at most this many elements.
+const LEMIRE_RUN: usize = 256;
+/// Below this many elements [`lemire32_fill`] draws one by one (no buffer to set up).
+const LEMIRE_BULK_MIN: usize = 32;
+/// Rejection thresholds below this (rejection probability `threshold / 2^32` below 2^-14, so
+/// a 256-element run holds one with probability below 1/64) take the vector pass; larger ones
+/// the branch-free compaction loop, which handles any rate.
+const LEMIRE_SPARSE_THRESHOLD: u32 = 1 << 18;
+
+/// `out[i] = make(buffered_bounded_lemire_uint32(rng))` (`distributions.c`) for every element
+/// (the loop of `random_bounded_uint64_fill` / `random_bounded_uint32_fill` when Lemire's
+/// method is used at 32 bits). `rng` must not be `u32::MAX`.
+///
+/// Bit-exact with the element-wise loop: a draw `x` is accepted iff the low half of
+/// `x * (rng + 1)` is not below `threshold = (u32::MAX - rng) % (rng + 1)` (NumPy first tests
+/// `leftover < rng_excl`, but `threshold < rng_excl`, so the outcome is the same), and an
+/// accepted draw gives the high half. Every element takes one draw plus one per rejection, so
+/// the next `k` draws (`k` = elements still missing) are all used up, whatever is rejected:
+/// they are fetched in bulk ([`BulkUint32::fill_uint32`], which leaves the uint32 split buffer
+/// exactly as `k` calls would), then turned into elements by a vector pass that stops at the
+/// first rejected draw and resumes just after it (rare rejections), or by a compaction loop
+/// that stores every candidate and only advances the output on acceptance (frequent ones).
+#[inline]
+fn lemire32_fill<B: BulkUint32 + ?Sized, T>(
+    b: &mut B,
+    rng: u32,
+    out: &mut [T],
+    make: impl Fn(u32) -> T + Copy,
+) {
+    let n = out.len();
+    if n < LEMIRE_BULK_MIN {
+        for o in out.iter_mut() {
+            *o = make(bounded_lemire_uint32(b, rng));
+        }
+        return;
+    }
+    let ex = rng.wrapping_add(1);
+    let threshold = (u32::MAX - rng) % ex;
+    let mut buf = vec![0u32; n.min(LEMIRE_CHUNK)];
+    let mut pos = 0;
+    while pos < n {
+        // Never more draws than elements still missing, so none is left unused.
+        let k = (n - pos).min(LEMIRE_CHUNK);
+        let src = &mut buf[..k];
+        b.fill_uint32(src);
+        if threshold < LEMIRE_SPARSE_THRESHOLD {
+            let mut u = 0;
+            while u < k {
+                let done =
+                    lemire32_run(&src[u..], &mut out[pos..pos + (k - u)], ex, threshold, make);
+                pos += done;
+                u += done;
+                // `src[u]` (if any) was rejected: the element takes the next draw.
+                u += 1;
+            }
+        } else {
+            let part = &mut out[pos..];
+            let mut j = 0;
+            for &x in src.iter() {
+                let m = x as u64 * ex as u64;
+                part[j] = make((m >> 32) as u32);
+                j += usize::from(m as u32 >= threshold);
+            }
+            pos += j;
+        }
+    }
+}
+
+/// The vector pass of [`lemire32_fill`]: `out[i] = make(high half of src[i] * ex)` for the
+/// leading accepted draws, in runs of [`LEMIRE_RUN`]; returns how many were accepted before
+/// the first rejected draw (`src.len()` when none was). `out.len() == src.len()`.
+/// Compiled for AVX2 too (chosen at run time); both clones compute the same integers.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn lemire32_run<T>(
+    src: &[u32],
+    out: &mut [T],
+    ex: u32,
+    threshold: u32,
+    make: impl Fn(u32) -> T + Copy,
+) -> usize {
+    let mut i = 0;
+    for (s, o) in src.chunks(LEMIRE_RUN).zip(out.chunks_mut(LEMIRE_RUN)) {
+        let mut rejected = 0u64;
+        for (&x, o) in s.iter().zip(o.iter_mut()) {
+            let m = x as u64 * ex as u64;
+            *o = make((m >> 32) as u32);
+            // Compared as 64-bit lanes (no 32-bit narrowing), both sides below 2^32.
+            rejected |= u64::from((m & 0xffff_ffff) < threshold as u64);
+        }
+        if rejected != 0 {
+            let first = s
+                .iter()
+                .position(|&x| ((x as u64 * ex as u64) as u32) < threshold)
+                .unwrap_or(s.len());
+            return i + first;
+        }
+        i += s.len();
+    }
+    i
+}
+
 /// The masked-rejection loop (`bounded_masked_uint64/32` per element) written without a
 /// data-dependent branch: every masked draw `v` is stored (as `make(v)`) at the next free
 /// slot, which only advances when `v <= rng`, so the accepted values land in order and a
@@ -771,7 +886,7 @@ fn masked_fill<T>(out: &mut [T], rng: u64, mut draw: impl FnMut() -> u64, make: 
 }
 
 /// `random_bounded_uint32_fill` (`distributions.c`).
-pub fn random_bounded_uint32_fill<B: NpBitGen + ?Sized>(
+pub fn random_bounded_uint32_fill<B: BulkUint32 + ?Sized>(
     b: &mut B,
     off: u32,
     rng: u32,
@@ -787,6 +902,11 @@ pub fn random_bounded_uint32_fill<B: NpBitGen + ?Sized>(
             || (b.next_uint32() & mask) as u64,
             |v| off.wrapping_add(v as u32),
         );
+        return;
+    }
+    if rng != 0 && rng != u32::MAX {
+        // Same draws as the element-wise `random_buffered_bounded_uint32` (Lemire case).
+        lemire32_fill(b, rng, out, |v| off.wrapping_add(v));
         return;
     }
     let mut s = SmallBuf::default();
@@ -856,6 +976,7 @@ mod tests {
             (self.next_uint64() >> 11) as f64 * (1.0 / 9007199254740992.0)
         }
     }
+    impl BulkUint32 for Counter {}
 
     #[test]
     fn gen_mask_values() {
@@ -1260,7 +1381,7 @@ fn bounded_one<B: NpBitGen + ?Sized>(
 /// `dtype` (any integer type or bool) in `[low, high)` (`[low, high]` when `closed`), with
 /// NumPy's bounds checks and messages, masked rejection (`use_masked`, legacy `randint`) or
 /// Lemire (`Generator.integers`). `size = None` with scalar bounds gives a 0-d array.
-pub fn bounded_integers<B: NpBitGen + ?Sized>(
+pub fn bounded_integers<B: BulkUint32 + ?Sized>(
     b: &mut B,
     dtype: crate::DType,
     low: &IParam,
@@ -1383,7 +1504,7 @@ pub fn bounded_integers<B: NpBitGen + ?Sized>(
 }
 
 /// `random_bounded_<utype>_fill` for the given width (64, 32, 16, 8 or 1 = bool).
-fn fill_bounded<B: NpBitGen + ?Sized>(
+fn fill_bounded<B: BulkUint32 + ?Sized>(
     b: &mut B,
     bits: u32,
     off: u64,

@@ -1647,7 +1647,7 @@ impl<O: CudaScalar> BlockKernel<O> for NormalF32 {
                     TWO_POW_M32_2PI / 2.0,
                 );
                 let s = dm::sqrtf(-2.0 * dm::logf_with(op, u));
-                let (sn, cs, ok) = dm::fast_sincosf_lane(v);
+                let (sn, cs, ok) = dm::fast_sincosf_lane(op, v);
                 n[2 * p][l] = sn * s;
                 n[2 * p + 1][l] = cs * s;
                 sure[l] = ok;
