@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
 cargo build --release --locked
 cargo test --release --locked
+# The same bits without the processor's fused multiply-add (the path of CPUs without FMA).
+SEEDBRIDGE_NO_HW_FMA=1 cargo test --release --locked --test torch_cpu --test torch_cuda \
+    --test torch_cuda_run --test torch_fixtures
 "$PY" scripts/differential.py --binary target/release/seedbridge --n "${DIFF_N:-600}" --seed "${DIFF_SEED:-$RANDOM}"

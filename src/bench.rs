@@ -78,6 +78,10 @@ pub const STREAMS: &[(&str, &str)] = &[
         "cuda_emu.randn_f64",
         "torch.randn(n, dtype=float64, device='cuda') emulated (h100-sxm)",
     ),
+    (
+        "memory.write_f32",
+        "floor: allocate n float32 and write each once (page faults + zeroing + stores)",
+    ),
     ("engine.mt19937", "raw MT19937 32-bit words"),
     ("engine.pcg64", "raw PCG64 64-bit words"),
     ("engine.philox4x64", "raw Philox4x64-10 64-bit words"),
@@ -215,6 +219,20 @@ fn run_once(stream: &str, n: usize, threads: usize) -> Result<u64> {
             };
             let call = cuda::NullaryCall::launch(&mut g, &profile, op, dt, n as u64)?;
             checksum_data(&call.generate_with_threads(0..n as u64, threads)?)
+        }
+        "memory.write_f32" => {
+            // What any call returning a fresh n-element float32 array pays at least.
+            // (calloc'd: the pages are mapped, not yet touched.)
+            let mut v = vec![0f32; n];
+            let per = n.div_ceil(threads.max(1)).max(1);
+            std::thread::scope(|s| {
+                for (k, c) in v.chunks_mut(per).enumerate() {
+                    s.spawn(move || c.fill(k as f32 + 1.0));
+                }
+            });
+            v.iter()
+                .step_by(n / 64 + 1)
+                .fold(0u64, |a, &x| a.rotate_left(5) ^ u64::from(x.to_bits()))
         }
         "engine.mt19937" => {
             let mut e = Mt19937::init_genrand(5489);

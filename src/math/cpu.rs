@@ -207,12 +207,17 @@ impl FmaOp for Hw {
 /// Whether this processor has a hardware fused multiply-add, detected once at run time
 /// (`is_x86_feature_detected!("fma")`; always true on AArch64, where FMA is part of the base
 /// instruction set). The portable build does not assume it: without it, the fused
-/// multiply-adds go through [`Checked`] / [`fmaf`].
+/// multiply-adds go through [`Checked`] / [`fmaf`]. Setting `SEEDBRIDGE_NO_HW_FMA` (any value)
+/// in the environment forces that path, so that the tests can check it on FMA machines too.
 pub fn has_hw_fma() -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| std::env::var_os("SEEDBRIDGE_NO_HW_FMA").is_none() && detect_hw_fma())
+}
+
+fn detect_hw_fma() -> bool {
     #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
     {
-        static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *HAS.get_or_init(|| std::is_x86_feature_detected!("fma"))
+        std::is_x86_feature_detected!("fma")
     }
     #[cfg(target_arch = "aarch64")]
     {
