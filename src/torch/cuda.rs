@@ -1504,7 +1504,14 @@ where
         let mut cs = c0;
         while cs < c1 {
             let ce = (cs + CH as u64).min(c1);
-            eval_blocks(seed, offset, round, cs..ce, k, f, &mut vals);
+            let at = BlockRange {
+                seed,
+                offset,
+                round,
+                cols: cs..ce,
+                k,
+            };
+            eval_blocks(&at, f, &mut vals);
             for p in item.iter_mut() {
                 let comp = (p.row % u) as usize;
                 let (ps, pe) = (p.col, p.col + p.data.len() as u64);
@@ -1673,72 +1680,80 @@ impl<O: CudaScalar> BlockKernel<O> for NormalF32 {
     }
 }
 
-/// `vals[c][i]` = component `c` of the values of `curand_block(seed, cols.start + i, offset,
-/// round)` under `f`, for every column of `cols` (consecutive threads = consecutive cuRAND
-/// subsequences), sixteen Philox blocks at a time in SIMD lanes ([`curand_blocks_soa`]).
+/// `vals[c][i]` = component `c` of the values under `f` of the `i`-th block of `at` (columns =
+/// consecutive threads = consecutive cuRAND subsequences), sixteen Philox blocks at a time in
+/// SIMD lanes ([`curand_blocks_soa`]).
 ///
 /// On processors with AVX2 and FMA this runs a clone compiled for them, with the processor's
 /// fused multiply-add ([`m::Hw`], the `fma.rn.f32` of the GPU); elsewhere the portable code
 /// with [`m::Exact`]. Both compute the same bits.
-fn eval_blocks<O, K>(
-    seed: u64,
-    offset: u64,
-    round: u64,
-    cols: Range<u64>,
-    k: usize,
-    f: &K,
-    vals: &mut [[O; CH]; 4],
-) where
+fn eval_blocks<O, K>(at: &BlockRange, f: &K, vals: &mut [[O; CH]; 4])
+where
     O: Copy,
     K: BlockKernel<O>,
 {
     if m::has_hw_fma() && K::WIDE {
-        eval_blocks_wide::<O, K, m::Hw>(seed, offset, round, cols, k, f, vals, m::Hw);
+        eval_blocks_wide(at, f, vals, m::Hw);
     } else if m::has_hw_fma() {
-        eval_blocks_in::<O, K, m::Hw>(seed, offset, round, cols, k, f, vals, m::Hw);
+        eval_blocks_in(at, f, vals, m::Hw);
     } else {
-        eval_blocks_in::<O, K, m::Exact>(seed, offset, round, cols, k, f, vals, m::Exact);
+        eval_blocks_in(at, f, vals, m::Exact);
     }
 }
 
-/// [`eval_blocks`] with the fused multiply-add `op`.
-#[allow(clippy::too_many_arguments)]
-#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
-fn eval_blocks_in<O, K, Op>(
+/// The blocks [`eval_blocks`] computes: `curand_block(seed, col, offset, round)` for `col` in
+/// `cols`, of which the first `k` components are used.
+struct BlockRange {
     seed: u64,
     offset: u64,
     round: u64,
     cols: Range<u64>,
     k: usize,
+}
+
+/// [`eval_blocks`] with the fused multiply-add `op`.
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
+fn eval_blocks_in<O: Copy, K: BlockKernel<O>, Op: FmaOp>(
+    at: &BlockRange,
     f: &K,
     vals: &mut [[O; CH]; 4],
     op: Op,
-) where
-    O: Copy,
-    K: BlockKernel<O>,
-    Op: FmaOp,
-{
-    eval_blocks_body(seed, offset, round, cols, k, f, vals, op)
+) {
+    eval_blocks_body(at, f, vals, op)
+}
+
+/// [`eval_blocks_in`] with an AVX-512 clone as well, for the kernels whose double-precision
+/// lane arithmetic gains from 8-wide vectors ([`BlockKernel::WIDE`]; measured: float32
+/// `normal_` 1.5x faster with it, `uniform_` slower, so it is not used for all).
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512dq+avx512vl+avx2+fma",
+    "x86_64+avx2+fma"
+))]
+fn eval_blocks_wide<O: Copy, K: BlockKernel<O>, Op: FmaOp>(
+    at: &BlockRange,
+    f: &K,
+    vals: &mut [[O; CH]; 4],
+    op: Op,
+) {
+    eval_blocks_body(at, f, vals, op)
 }
 
 /// The loop of [`eval_blocks_in`] / [`eval_blocks_wide`] (inlined into each clone).
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn eval_blocks_body<O, K, Op>(
-    seed: u64,
-    offset: u64,
-    round: u64,
-    cols: Range<u64>,
-    k: usize,
+fn eval_blocks_body<O: Copy, K: BlockKernel<O>, Op: FmaOp>(
+    at: &BlockRange,
     f: &K,
     vals: &mut [[O; CH]; 4],
     mut op: Op,
-) where
-    O: Copy,
-    K: BlockKernel<O>,
-    Op: FmaOp,
-{
+) {
     const L: usize = 16;
+    let BlockRange {
+        seed,
+        offset,
+        round,
+        ref cols,
+        k,
+    } = *at;
     let mut idx = cols.start;
     let mut t = 0;
     while idx + L as u64 <= cols.end {
@@ -1755,31 +1770,6 @@ fn eval_blocks_body<O, K, Op>(
         t += 1;
         idx += 1;
     }
-}
-
-/// [`eval_blocks_in`] with an AVX-512 clone as well, for the kernels whose double-precision
-/// lane arithmetic gains from 8-wide vectors ([`BlockKernel::WIDE`]; measured: float32
-/// `normal_` 1.5x faster with it, `uniform_` slower, so it is not used for all).
-#[allow(clippy::too_many_arguments)]
-#[multiversion::multiversion(targets(
-    "x86_64+avx512f+avx512bw+avx512dq+avx512vl+avx2+fma",
-    "x86_64+avx2+fma"
-))]
-fn eval_blocks_wide<O, K, Op>(
-    seed: u64,
-    offset: u64,
-    round: u64,
-    cols: Range<u64>,
-    k: usize,
-    f: &K,
-    vals: &mut [[O; CH]; 4],
-    op: Op,
-) where
-    O: Copy,
-    K: BlockKernel<O>,
-    Op: FmaOp,
-{
-    eval_blocks_body(seed, offset, round, cols, k, f, vals, op)
 }
 
 /// Runs `work` on every item, splitting `items` into contiguous parts over `threads` scoped
