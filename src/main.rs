@@ -1,6 +1,8 @@
 //! The `seedbridge` command line. Its main job is `run`: execute a script written in a subset of
 //! Python with NumPy's and PyTorch's exact random streams (see DESIGN.md).
 
+#![forbid(unsafe_code)]
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
