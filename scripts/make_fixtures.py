@@ -150,6 +150,12 @@ def error_cases():
         "err_gen_integers_dtype": "import numpy as np\nnp.random.default_rng(0).integers(0, 3, dtype=np.float32)\n",
         "err_gen_size_negative": "import numpy as np\nnp.random.default_rng(0).random(-2)\n",
         "err_partial_then_fail": "import numpy as np\nnp.random.seed(1)\nnp.random.rand(2)\nnp.random.randint(3, 1)\n",
+        "err_ragged_bound": "import numpy as np\nnp.random.seed(0)\nnp.random.randint(0, [1, [2]], 5)\n",
+        "err_size_bool": "import numpy as np\nnp.random.seed(0)\nnp.random.randint(0, 100, True)\n",
+        "err_size_bool_in_tuple": "import numpy as np\nnp.random.default_rng(0).random((3, False))\n",
+        "err_rand_bool_dim": "import numpy as np\nnp.random.seed(0)\nnp.random.rand(True)\n",
+        "err_size_ragged": "import numpy as np\nnp.random.default_rng(0).integers(0, 5, [1, [2]])\n",
+        "err_ragged_param": "import numpy as np\nnp.random.seed(0)\nnp.random.normal([[0.0, 1.0], [2.0]], 1.0)\n",
     }
     return e
 
@@ -205,6 +211,13 @@ def torch_cases():
     c["err_torch_bernoulli_p"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3).bernoulli_(1.5)\n"
     c["err_torch_uniform_from_to"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3).uniform_(2, 1)\n"
     c["err_torch_state_size"] = "import torch\ntorch.set_rng_state(torch.zeros(10, dtype=torch.uint8))\n"
+    c["err_torch_uniform_none"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3).uniform_(-2, None)\n"
+    c["err_torch_uniform_kw_none"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3).uniform_(to=None)\n"
+    c["err_torch_bernoulli_none"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3).bernoulli_(None)\n"
+    c["err_torch_randn_bool_size"] = "import torch\ntorch.manual_seed(0)\ntorch.randn(True)\n"
+    c["err_torch_rand_bool_in_size"] = "import torch\ntorch.manual_seed(0)\ntorch.rand((True, 2))\n"
+    c["torch_rand_bool_vararg"] = "import torch\ntorch.manual_seed(0)\nprint(torch.rand(2, True))\n"
+    c["err_pyrandom_choices_huge_k"] = "import random\nrandom.seed(0)\nrandom.choices([1, 2], k=2**70)\n"
     c["err_torch_random_from_to"] = "import torch\ntorch.manual_seed(0)\ntorch.empty(3, dtype=torch.int64).random_(5, 3)\n"
     return c
 

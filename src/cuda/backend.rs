@@ -417,7 +417,7 @@ impl CudaBackend {
                 crate::torch::cuda::scalar_type_name(dtype)
             )));
         }
-        let idx = broadcast_index(&p.shape, shape)?;
+        let idx = crate::torch::checks::expand_index(&p.shape, shape)?;
         let double = dtype == DType::F64;
         let mut pbytes = Vec::with_capacity(n * if double { 8 } else { 4 });
         for &i in &idx {
@@ -481,49 +481,6 @@ impl CudaBackend {
     }
 }
 
-/// Row-major source index in `p` of every element of `shape` when `p` is broadcast
-/// (`expand_inplace`) to `shape`.
-fn broadcast_index(ps: &[usize], shape: &[usize]) -> Result<Vec<usize>> {
-    if ps.len() > shape.len() {
-        return Err(Error::Runtime(format!(
-            "the probability tensor of shape {ps:?} cannot be expanded to {shape:?}"
-        )));
-    }
-    let off = shape.len() - ps.len();
-    let mut strides = vec![0usize; shape.len()];
-    let mut acc = 1usize;
-    for d in (0..ps.len()).rev() {
-        let want = shape[off + d];
-        if ps[d] == want {
-            strides[off + d] = acc;
-        } else if ps[d] == 1 {
-            strides[off + d] = 0;
-        } else {
-            return Err(Error::Runtime(format!(
-                "The expanded size of the tensor ({want}) must match the existing size ({}) at \
-                 non-singleton dimension {}.  Target sizes: {shape:?}.  Tensor sizes: {ps:?}",
-                ps[d],
-                off + d
-            )));
-        }
-        acc *= ps[d];
-    }
-    let n: usize = shape.iter().product();
-    let mut idx = Vec::with_capacity(n);
-    let mut counter = vec![0usize; shape.len()];
-    for _ in 0..n {
-        idx.push(counter.iter().zip(&strides).map(|(c, s)| c * s).sum());
-        for d in (0..shape.len()).rev() {
-            counter[d] += 1;
-            if counter[d] < shape[d] {
-                break;
-            }
-            counter[d] = 0;
-        }
-    }
-    Ok(idx)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -551,14 +508,14 @@ mod tests {
     #[test]
     fn broadcasting() {
         assert_eq!(
-            broadcast_index(&[2, 1], &[2, 3]).unwrap(),
+            crate::torch::checks::expand_index(&[2, 1], &[2, 3]).unwrap(),
             vec![0, 0, 0, 1, 1, 1]
         );
         assert_eq!(
-            broadcast_index(&[3], &[2, 3]).unwrap(),
+            crate::torch::checks::expand_index(&[3], &[2, 3]).unwrap(),
             vec![0, 1, 2, 0, 1, 2]
         );
-        assert!(broadcast_index(&[2], &[2, 3]).is_err());
+        assert!(crate::torch::checks::expand_index(&[2], &[2, 3]).is_err());
     }
 
     #[test]

@@ -311,6 +311,24 @@ pub fn cvtt_f32_i32(x: f32) -> i32 {
     }
 }
 
+/// x86-64 `cvttsd2si` into 32 bits: truncation, `i32::MIN` when out of range or NaN.
+pub fn cvtt_f64_i32(v: f64) -> i32 {
+    if v.is_nan() || v >= 2_147_483_648.0 || v <= -2_147_483_649.0 {
+        i32::MIN
+    } else {
+        v as i32
+    }
+}
+
+/// x86-64 `cvttsd2si` into 64 bits: truncation, `i64::MIN` when out of range or NaN.
+pub fn cvtt_f64_i64(v: f64) -> i64 {
+    if v.is_nan() || !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&v) {
+        i64::MIN
+    } else {
+        v as i64
+    }
+}
+
 const FOPI: f32 = f32::from_bits(0x3fa2_f983);
 const DP: [u32; 3] = [0xbf49_0000, 0xb97d_a000, 0xb322_2169];
 const COSCOF: [u32; 3] = [0x37cc_f5ce, 0xbab6_061a, 0x3d2a_aaa5];

@@ -532,48 +532,29 @@ pub trait BulkEngine64: Clone {
     }
 }
 
-impl BulkEngine64 for Pcg64 {
-    #[inline]
-    fn next(&mut self) -> u64 {
-        self.next_u64()
-    }
-    fn fill(&mut self, out: &mut [u64]) {
-        self.fill_u64(out)
-    }
-    fn fill_double(&mut self, out: &mut [f64]) {
-        self.fill_map(out, uint64_to_double)
-    }
+/// [`BulkEngine64`] for an engine with `next_u64`, plus its bulk `fill_u64` and, for the PCG
+/// family, its lane-parallel `fill_map` for doubles.
+macro_rules! bulk_engine64 {
+    ($t:ty $(, fill: $fill:ident)? $(, map: $map:ident)?) => {
+        impl BulkEngine64 for $t {
+            #[inline]
+            fn next(&mut self) -> u64 {
+                self.next_u64()
+            }
+            $(fn fill(&mut self, out: &mut [u64]) {
+                self.$fill(out)
+            })?
+            $(fn fill_double(&mut self, out: &mut [f64]) {
+                self.$map(out, uint64_to_double)
+            })?
+        }
+    };
 }
 
-impl BulkEngine64 for Pcg64Dxsm {
-    #[inline]
-    fn next(&mut self) -> u64 {
-        self.next_u64()
-    }
-    fn fill(&mut self, out: &mut [u64]) {
-        self.fill_u64(out)
-    }
-    fn fill_double(&mut self, out: &mut [f64]) {
-        self.fill_map(out, uint64_to_double)
-    }
-}
-
-impl BulkEngine64 for Philox4x64 {
-    #[inline]
-    fn next(&mut self) -> u64 {
-        self.next_u64()
-    }
-    fn fill(&mut self, out: &mut [u64]) {
-        self.fill_u64(out)
-    }
-}
-
-impl BulkEngine64 for Sfc64 {
-    #[inline]
-    fn next(&mut self) -> u64 {
-        self.next_u64()
-    }
-}
+bulk_engine64!(Pcg64, fill: fill_u64, map: fill_map);
+bulk_engine64!(Pcg64Dxsm, fill: fill_u64, map: fill_map);
+bulk_engine64!(Philox4x64, fill: fill_u64);
+bulk_engine64!(Sfc64);
 
 /// MT19937 as `bitgen_t`, reading tempered words from a local buffer filled a whole key run at
 /// a time; on drop the engine's `pos` is set back to the first unread word, so the engine ends

@@ -1177,36 +1177,7 @@ fn ufunc_broadcast(a: &[usize], b: &[usize]) -> crate::Result<Vec<usize>> {
     })
 }
 
-/// For each position of `out_shape` in C order, the flat index of the element of an operand
-/// of shape `in_shape` that broadcasting maps there (`in_shape` must broadcast to `out_shape`).
-pub fn broadcast_index_map(out_shape: &[usize], in_shape: &[usize]) -> Vec<usize> {
-    let nd = out_shape.len();
-    let off = nd - in_shape.len();
-    // Strides of the operand in the output's coordinates (0 where broadcast).
-    let mut strides = vec![0usize; nd];
-    let mut acc = 1usize;
-    for k in (0..in_shape.len()).rev() {
-        strides[k + off] = if in_shape[k] == 1 { 0 } else { acc };
-        acc *= in_shape[k];
-    }
-    let total: usize = out_shape.iter().product();
-    let mut idx = vec![0usize; nd];
-    let mut out = Vec::with_capacity(total);
-    let mut cur = 0usize;
-    for _ in 0..total {
-        out.push(cur);
-        for d in (0..nd).rev() {
-            idx[d] += 1;
-            cur += strides[d];
-            if idx[d] < out_shape[d] {
-                break;
-            }
-            cur -= strides[d] * idx[d];
-            idx[d] = 0;
-        }
-    }
-    out
-}
+pub use crate::array::broadcast_index_map;
 
 /// `cont` (`_common.pyx`) for float64 results: parameters are checked against their
 /// constraints, then either one draw per element of `size` (all parameters scalar) or the

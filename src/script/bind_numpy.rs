@@ -551,13 +551,54 @@ fn collect_leaves(
     leaves: &mut Vec<Leaf>,
     dtypes: &mut Vec<Option<DType>>,
 ) -> Result<()> {
+    collect_leaves_at(v, depth, shape, leaves, dtypes, &mut None)
+}
+
+/// NumPy's message for a ragged nested sequence whose scalars sit at different depths.
+fn ragged_after(shape: &[Option<usize>], dims: usize) -> Error {
+    let known: Vec<String> = shape[..dims.min(shape.len())]
+        .iter()
+        .map(|d| d.unwrap_or(0).to_string())
+        .collect();
+    let tuple = if known.len() == 1 {
+        format!("({},)", known[0])
+    } else {
+        format!("({})", known.join(", "))
+    };
+    Error::value(format!(
+        "setting an array element with a sequence. The requested array has an inhomogeneous \
+         shape after {dims} dimensions. The detected shape was {tuple} + inhomogeneous part."
+    ))
+}
+
+/// [`collect_leaves`]; `leaf_depth` is the depth of the scalars seen so far (all must share
+/// it, as in `np.asarray([1, [2]])`, which NumPy refuses).
+fn collect_leaves_at(
+    v: &Value,
+    depth: usize,
+    shape: &mut Vec<Option<usize>>,
+    leaves: &mut Vec<Leaf>,
+    dtypes: &mut Vec<Option<DType>>,
+    leaf_depth: &mut Option<usize>,
+) -> Result<()> {
     let ragged = || {
         Error::value(
             "setting an array element with a sequence. The requested array has an \
              inhomogeneous shape",
         )
     };
+    let mut at_leaf = |d: usize, shape: &[Option<usize>]| -> Result<()> {
+        match *leaf_depth {
+            Some(ld) if ld != d => Err(ragged_after(shape, ld.min(d))),
+            Some(_) => Ok(()),
+            None => {
+                *leaf_depth = Some(d);
+                Ok(())
+            }
+        }
+    };
     if let Some((leaf, dt)) = leaf_of_scalar(v)? {
+        at_leaf(depth, shape)?;
         if shape.len() > depth {
             return Err(ragged());
         }
@@ -580,6 +621,7 @@ fn collect_leaves(
             if shape.len() != depth + dims.len() {
                 return Err(ragged());
             }
+            at_leaf(depth + dims.len(), shape)?;
             let dt = a.dtype();
             for i in 0..a.len() {
                 let leaf = match a.data.get_i128(i) {
@@ -595,7 +637,7 @@ fn collect_leaves(
         Value::List(_) | Value::Tuple(_) => {
             let items = v.as_sequence().unwrap_or_default();
             match shape.get(depth) {
-                Some(Some(s)) if *s != items.len() => return Err(ragged()),
+                Some(Some(s)) if *s != items.len() => return Err(ragged_after(shape, depth)),
                 Some(_) => {}
                 None => {
                     if depth > shape.len() {
@@ -608,7 +650,7 @@ fn collect_leaves(
                 return Err(ragged());
             }
             for it in &items {
-                collect_leaves(it, depth + 1, shape, leaves, dtypes)?;
+                collect_leaves_at(it, depth + 1, shape, leaves, dtypes, leaf_depth)?;
             }
             Ok(())
         }

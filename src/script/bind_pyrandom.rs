@@ -744,6 +744,12 @@ fn repeat_count(k: &Value) -> Result<usize> {
     if k.is_negative() {
         return Ok(0);
     }
+    // `itertools.repeat(None, k)` takes a C `Py_ssize_t`.
+    if k > BigInt::from(i64::MAX) {
+        return Err(Error::Overflow(
+            "Python int too large to convert to C ssize_t".into(),
+        ));
+    }
     k.to_usize()
         .filter(|&k| k <= 1 << 40)
         .ok_or_else(|| Error::Memory("random.choices: k is too large".into()))

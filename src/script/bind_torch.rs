@@ -314,7 +314,29 @@ fn size_value(v: &Value) -> Result<Vec<usize>> {
 }
 
 /// `*size` varargs or a single sequence, or `size=`.
-fn varargs_size(pos: &[Value], kw: Option<&Value>) -> Result<Vec<usize>> {
+fn varargs_size(func: &str, pos: &[Value], kw: Option<&Value>) -> Result<Vec<usize>> {
+    // torch's parser reads `size` as a tuple of ints: a lone bool, or a bool inside a
+    // sequence, is refused (a bool among several varargs is taken as an int, as torch does).
+    let lone = match (kw, pos) {
+        (Some(k), _) => Some(k),
+        (None, [one]) => Some(one),
+        _ => None,
+    };
+    if let Some(v) = lone {
+        if matches!(v, Value::Bool(_)) {
+            return Err(Error::type_err(format!(
+                "{func}(): argument 'size' (position 1) must be tuple of ints, not bool"
+            )));
+        }
+        if let Some(items) = v.as_sequence() {
+            if let Some(i) = items.iter().position(|x| matches!(x, Value::Bool(_))) {
+                return Err(Error::type_err(format!(
+                    "{func}(): argument 'size' (position 1) must be tuple of ints, but found \
+                     element of type bool at pos {i}"
+                )));
+            }
+        }
+    }
     if let Some(k) = kw {
         if !pos.is_empty() {
             return Err(Error::type_err(
@@ -391,6 +413,35 @@ fn f64_opt(v: Option<Value>, default: f64, what: &str) -> Result<f64> {
     match v {
         None => Ok(default),
         Some(v) => to_f64(&v, what),
+    }
+}
+
+/// A `double` parameter of a torch method (`uniform_(float from=0, float to=1)`, ...) as
+/// torch's Python argument parser reads it: absent → the default; a number (or 0-d tensor) →
+/// its value; anything else, `None` included, → torch's `TypeError` ("argument 'to' (position
+/// 2) must be float, not NoneType"; no position when it was passed by keyword).
+fn torch_float_arg(
+    args: &Args,
+    bound: &[Option<Value>],
+    func: &str,
+    names: &[&str],
+    k: usize,
+    default: f64,
+) -> Result<f64> {
+    match &bound[k] {
+        None => Ok(default),
+        Some(v) => v.as_f64().ok_or_else(|| {
+            let at = if k < args.pos.len() {
+                format!(" (position {})", k + 1)
+            } else {
+                String::new()
+            };
+            Error::type_err(format!(
+                "{func}(): argument '{}'{at} must be float, not {}",
+                names[k],
+                v.type_name()
+            ))
+        }),
     }
 }
 
@@ -709,7 +760,7 @@ pub fn call_function(ctx: &mut TorchCtx, path: &str, args: &Args) -> Result<Valu
             if kw[7].is_some() {
                 return Err(Error::unsupported(format!("torch.{name}(out=...)")));
             }
-            let shape = varargs_size(&args.pos, kw[0].as_ref())?;
+            let shape = varargs_size(name, &args.pos, kw[0].as_ref())?;
             let d = dtype_arg(opt(&kw[2]), DType::F32)?;
             if let Dev::Cuda(i) = device_arg(opt(&kw[3]))? {
                 return cu::factory(ctx, name, &shape, d, i, opt(&kw[1]));
@@ -1195,9 +1246,10 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
     };
     match name {
         "uniform_" => {
-            let b = args.bind_kwonly(name, &["from", "to"], &["generator"])?;
-            let from = f64_opt(opt(&b[0]), 0.0, "from")?;
-            let to = f64_opt(opt(&b[1]), 1.0, "to")?;
+            const NAMES: &[&str] = &["from", "to"];
+            let b = args.bind_kwonly(name, NAMES, &["generator"])?;
+            let from = torch_float_arg(args, &b, name, NAMES, 0, 0.0)?;
+            let to = torch_float_arg(args, &b, name, NAMES, 1, 1.0)?;
             in_place(
                 ctx,
                 opt(&b[2]),
@@ -1206,9 +1258,10 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
             )
         }
         "normal_" => {
-            let b = args.bind_kwonly(name, &["mean", "std"], &["generator"])?;
-            let mean = f64_opt(opt(&b[0]), 0.0, "mean")?;
-            let std = f64_opt(opt(&b[1]), 1.0, "std")?;
+            const NAMES: &[&str] = &["mean", "std"];
+            let b = args.bind_kwonly(name, NAMES, &["generator"])?;
+            let mean = torch_float_arg(args, &b, name, NAMES, 0, 0.0)?;
+            let std = torch_float_arg(args, &b, name, NAMES, 1, 1.0)?;
             in_place(
                 ctx,
                 opt(&b[2]),
@@ -1217,9 +1270,10 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
             )
         }
         "log_normal_" => {
-            let b = args.bind_kwonly(name, &["mean", "std"], &["generator"])?;
-            let mean = f64_opt(opt(&b[0]), 1.0, "mean")?;
-            let std = f64_opt(opt(&b[1]), 2.0, "std")?;
+            const NAMES: &[&str] = &["mean", "std"];
+            let b = args.bind_kwonly(name, NAMES, &["generator"])?;
+            let mean = torch_float_arg(args, &b, name, NAMES, 0, 1.0)?;
+            let std = torch_float_arg(args, &b, name, NAMES, 1, 2.0)?;
             in_place(
                 ctx,
                 opt(&b[2]),
@@ -1228,8 +1282,9 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
             )
         }
         "exponential_" => {
-            let b = args.bind_kwonly(name, &["lambd"], &["generator"])?;
-            let l = f64_opt(opt(&b[0]), 1.0, "lambd")?;
+            const NAMES: &[&str] = &["lambd"];
+            let b = args.bind_kwonly(name, NAMES, &["generator"])?;
+            let l = torch_float_arg(args, &b, name, NAMES, 0, 1.0)?;
             in_place(
                 ctx,
                 opt(&b[1]),
@@ -1248,9 +1303,10 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
             )
         }
         "cauchy_" => {
-            let b = args.bind_kwonly(name, &["median", "sigma"], &["generator"])?;
-            let m = f64_opt(opt(&b[0]), 0.0, "median")?;
-            let s = f64_opt(opt(&b[1]), 1.0, "sigma")?;
+            const NAMES: &[&str] = &["median", "sigma"];
+            let b = args.bind_kwonly(name, NAMES, &["generator"])?;
+            let m = torch_float_arg(args, &b, name, NAMES, 0, 0.0)?;
+            let s = torch_float_arg(args, &b, name, NAMES, 1, 1.0)?;
             in_place(
                 ctx,
                 opt(&b[2]),
@@ -1260,6 +1316,16 @@ pub fn call_method(ctx: &mut TorchCtx, recv: &Value, name: &str, args: &Args) ->
         }
         "bernoulli_" => {
             let b = args.bind_kwonly(name, &["p"], &["generator"])?;
+            if let Some(v @ (Value::None | Value::Str(_) | Value::List(_) | Value::Tuple(_))) =
+                &b[0]
+            {
+                return Err(Error::type_err(format!(
+                    "bernoulli_() received an invalid combination of arguments - got ({}), but \
+                     expected one of:\n * (Tensor p, *, torch.Generator generator = None)\n * \
+                     (float p = 0.5, *, torch.Generator generator = None)\n",
+                    v.type_name()
+                )));
+            }
             match opt(&b[0]) {
                 Some(Value::Tensor(p)) => {
                     let p = p.borrow().array.clone();

@@ -687,32 +687,6 @@ pub fn randperm(
     Ok(cuda_value(a, d))
 }
 
-fn expand_f64(a: &NdArray, shape: &[usize]) -> Vec<f64> {
-    let n: usize = shape.iter().product();
-    let nd = shape.len();
-    let off = nd - a.shape.len();
-    let mut strides = vec![0usize; nd];
-    let mut s = 1;
-    for i in (0..a.shape.len()).rev() {
-        strides[i + off] = if a.shape[i] == 1 { 0 } else { s };
-        s *= a.shape[i];
-    }
-    let mut out = Vec::with_capacity(n);
-    let mut idx = vec![0usize; nd];
-    for _ in 0..n {
-        let lin: usize = idx.iter().zip(&strides).map(|(i, s)| i * s).sum();
-        out.push(a.data.get_f64(lin));
-        for k in (0..nd).rev() {
-            idx[k] += 1;
-            if idx[k] < shape[k] {
-                break;
-            }
-            idx[k] = 0;
-        }
-    }
-    out
-}
-
 /// `out.add_(other)` / `out.mul_(other)` as CUDA's binary kernels compute them: in the
 /// common dtype's opmath (double when either side is float64, else float; `a + 1 * b` is an
 /// exact single rounding even when contracted to an FMA), rounded to `out`'s dtype.
@@ -810,9 +784,9 @@ pub fn normal(
             ctx.cuda.draw(d, generator, |g, p| {
                 let mut out = tc::empty(&shape, m.dtype())?;
                 cu::normal_(g, p, &mut out, 0.0, 1.0)?;
-                let sv = expand_f64(&s, &shape);
+                let sv = s.broadcast_f64(&shape);
                 binary_inplace(&mut out, &sv, s.dtype() == DType::F64, false);
-                let mv = expand_f64(&m, &shape);
+                let mv = m.broadcast_f64(&shape);
                 binary_inplace(&mut out, &mv, false, true);
                 Ok(out)
             })?
@@ -822,7 +796,7 @@ pub fn normal(
             ctx.cuda.draw(d, generator, |g, p| {
                 let mut out = tc::empty(&m.shape, m.dtype())?;
                 cu::normal_(g, p, &mut out, 0.0, sd)?;
-                let mv = expand_f64(&m, &out.shape);
+                let mv = m.broadcast_f64(&out.shape);
                 binary_inplace(&mut out, &mv, false, true);
                 Ok(out)
             })?
@@ -833,7 +807,7 @@ pub fn normal(
             ctx.cuda.draw(d, generator, |g, p| {
                 let mut out = tc::empty(&s.shape, s.dtype())?;
                 cu::normal_(g, p, &mut out, 0.0, 1.0)?;
-                let sv = expand_f64(&s, &out.shape);
+                let sv = s.broadcast_f64(&out.shape);
                 binary_inplace(&mut out, &sv, false, false);
                 let mt = tc::cast_f64(out.dtype(), &[mn]);
                 let mval = NdArray::new(vec![1], mt).data.get_f64(0);

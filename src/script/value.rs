@@ -328,6 +328,13 @@ pub fn numpy_size(v: &Option<Value>) -> Result<Option<Vec<usize>>> {
         Some(v) => v,
     };
     let dims: Vec<Value> = match &v {
+        // `operator.index` accepts a bool, but NumPy's size check refuses it by name.
+        Value::Bool(b) => {
+            return Err(Error::type_err(format!(
+                "expected a sequence of integers or a single integer, got '{}'",
+                if *b { "True" } else { "False" }
+            )))
+        }
         x if x.is_integer() => vec![x.clone()],
         Value::Tuple(_) | Value::List(_) | Value::Size(_) => v.as_sequence().unwrap_or_default(),
         Value::Array(a) if a.borrow().dtype().is_int() => {
@@ -343,6 +350,17 @@ pub fn numpy_size(v: &Option<Value>) -> Result<Option<Vec<usize>>> {
             )))
         }
     };
+    if dims.iter().any(|d| matches!(d, Value::Bool(_))) {
+        return Err(Error::type_err("an integer is required"));
+    }
+    if dims.iter().any(|d| d.as_sequence().is_some()) {
+        return Err(Error::value(format!(
+            "setting an array element with a sequence. The requested array has an \
+             inhomogeneous shape after 1 dimensions. The detected shape was ({},) + \
+             inhomogeneous part.",
+            dims.len()
+        )));
+    }
     let mut shape = Vec::with_capacity(dims.len());
     for d in dims {
         let i = d.as_i128_sat().ok_or_else(|| {

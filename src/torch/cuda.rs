@@ -46,6 +46,10 @@
 //! A100, #97097 RTX A4000 and RTX 2070 SUPER, #62467 RTX A6000, #158398 RTX 3060 and Quadro
 //! RTX 8000), with each machine's profile: see `tests/torch_cuda.rs`.
 
+use crate::torch::checks::{
+    check_from_to_in_range, check_uniform_bounds, expand_index, float_digits, update_from,
+    update_to,
+};
 use crate::torch::names::not_implemented;
 pub use crate::torch::names::{cpp_double, scalar_type_name, type_meta_name};
 use std::ops::Range;
@@ -1056,8 +1060,10 @@ trait CudaScalar: Copy + Default + Send + Sync {
     fn from_bool(b: bool) -> Self;
 }
 
-macro_rules! int_scalar {
-    ($t:ty) => {
+/// Integers and f32/f64: Rust's `as` is C++'s `static_cast` here (saturating for float to
+/// integer, as PTX `cvt.rzi.sat`; wrapping for integer to integer; RNE for integer to float).
+macro_rules! cast_scalar {
+    ($($t:ty),*) => {$(
         impl CudaScalar for $t {
             fn from_f32(x: f32) -> Self {
                 x as $t
@@ -1072,19 +1078,36 @@ macro_rules! int_scalar {
                 x as $t
             }
             fn from_bool(b: bool) -> Self {
-                b as $t
+                u8::from(b) as $t
             }
         }
-    };
+    )*};
 }
-int_scalar!(u8);
-int_scalar!(i8);
-int_scalar!(i16);
-int_scalar!(i32);
-int_scalar!(i64);
-int_scalar!(u16);
-int_scalar!(u32);
-int_scalar!(u64);
+cast_scalar!(u8, i8, i16, i32, i64, u16, u32, u64, f32, f64);
+
+/// Half and bfloat16: every conversion goes through `float` (their constructors take one).
+macro_rules! half_scalar {
+    ($($t:ident),*) => {$(
+        impl CudaScalar for $t {
+            fn from_f32(x: f32) -> Self {
+                $t::from_f32(x)
+            }
+            fn from_f64(x: f64) -> Self {
+                $t::from_f32(x as f32)
+            }
+            fn from_i64(x: i64) -> Self {
+                $t::from_f32(x as f32)
+            }
+            fn from_u64(x: u64) -> Self {
+                $t::from_f32(x as f32)
+            }
+            fn from_bool(b: bool) -> Self {
+                $t::from_f32(f32::from(u8::from(b)))
+            }
+        }
+    )*};
+}
+half_scalar!(f16, bf16);
 
 impl CudaScalar for bool {
     fn from_f32(x: f32) -> Self {
@@ -1101,78 +1124,6 @@ impl CudaScalar for bool {
     }
     fn from_bool(b: bool) -> Self {
         b
-    }
-}
-
-impl CudaScalar for f32 {
-    fn from_f32(x: f32) -> Self {
-        x
-    }
-    fn from_f64(x: f64) -> Self {
-        x as f32
-    }
-    fn from_i64(x: i64) -> Self {
-        x as f32
-    }
-    fn from_u64(x: u64) -> Self {
-        x as f32
-    }
-    fn from_bool(b: bool) -> Self {
-        f32::from(u8::from(b))
-    }
-}
-
-impl CudaScalar for f64 {
-    fn from_f32(x: f32) -> Self {
-        f64::from(x)
-    }
-    fn from_f64(x: f64) -> Self {
-        x
-    }
-    fn from_i64(x: i64) -> Self {
-        x as f64
-    }
-    fn from_u64(x: u64) -> Self {
-        x as f64
-    }
-    fn from_bool(b: bool) -> Self {
-        f64::from(u8::from(b))
-    }
-}
-
-impl CudaScalar for f16 {
-    fn from_f32(x: f32) -> Self {
-        f16::from_f32(x)
-    }
-    fn from_f64(x: f64) -> Self {
-        f16::from_f32(x as f32)
-    }
-    fn from_i64(x: i64) -> Self {
-        f16::from_f32(x as f32)
-    }
-    fn from_u64(x: u64) -> Self {
-        f16::from_f32(x as f32)
-    }
-    fn from_bool(b: bool) -> Self {
-        f16::from_f32(f32::from(u8::from(b)))
-    }
-}
-
-impl CudaScalar for bf16 {
-    fn from_f32(x: f32) -> Self {
-        bf16::from_f32(x)
-    }
-    fn from_f64(x: f64) -> Self {
-        bf16::from_f32(x as f32)
-    }
-    fn from_i64(x: i64) -> Self {
-        bf16::from_f32(x as f32)
-    }
-    fn from_u64(x: u64) -> Self {
-        bf16::from_f32(x as f32)
-    }
-    fn from_bool(b: bool) -> Self {
-        bf16::from_f32(f32::from(u8::from(b)))
     }
 }
 
@@ -1818,98 +1769,6 @@ fn empty(shape: &[usize], dtype: DType) -> Result<NdArray> {
     NdArray::zeros(shape, dtype)
 }
 
-/// `std::numeric_limits<scalar_t>::lowest()/max()` as doubles (floating dtypes).
-fn float_limits(dtype: DType) -> (f64, f64) {
-    match dtype {
-        DType::F16 => (-65504.0, 65504.0),
-        DType::BF16 => {
-            let m = f64::from(bf16::MAX.to_f32());
-            (-m, m)
-        }
-        DType::F32 => (f64::from(f32::MIN), f64::from(f32::MAX)),
-        _ => (f64::MIN, f64::MAX),
-    }
-}
-
-fn float_digits(dtype: DType) -> u32 {
-    match dtype {
-        DType::F16 => 11,
-        DType::BF16 => 8,
-        DType::F32 => 24,
-        _ => 53,
-    }
-}
-
-/// `static_cast<int64_t>(static_cast<scalar_t>(v))` for floating `scalar_t`.
-fn through_float(v: i64, dtype: DType) -> i64 {
-    let x = match dtype {
-        DType::F16 => f64::from(f16::from_f32(v as f32).to_f32()),
-        DType::BF16 => f64::from(bf16::from_f32(v as f32).to_f32()),
-        DType::F32 => f64::from(v as f32),
-        _ => v as f64,
-    };
-    x as i64
-}
-
-fn floor_log2(mut v: i64) -> i64 {
-    let mut n = 0;
-    loop {
-        v >>= 1;
-        if v == 0 {
-            return n;
-        }
-        n += 1;
-    }
-}
-
-/// `update_from<scalar_t>` (`aten/src/ATen/native/DistributionTemplates.h`).
-fn update_from(from: i64, dtype: DType) -> i64 {
-    let from_plus_1 = through_float(from.wrapping_add(1), dtype);
-    if from_plus_1 < from {
-        let n = floor_log2(from.wrapping_add(1).wrapping_abs());
-        let sh = n - i64::from(float_digits(dtype)) + 1;
-        return from_plus_1.wrapping_add(1i64.wrapping_shl(sh as u32));
-    }
-    from
-}
-
-/// `update_to<scalar_t>`.
-fn update_to(to: i64, dtype: DType) -> i64 {
-    let to_minus_1 = through_float(to.wrapping_sub(1), dtype);
-    if to_minus_1 >= to {
-        let n = floor_log2(to.wrapping_sub(1).wrapping_abs());
-        let sh = n - i64::from(float_digits(dtype)) + 1;
-        return to_minus_1.wrapping_sub(1i64.wrapping_shl(sh as u32));
-    }
-    to
-}
-
-/// `check_from_to_in_range(from, to_inc, dtype)`.
-fn check_from_to_in_range(from: i64, to_inc: i64, dtype: DType) -> Result<()> {
-    let tm = type_meta_name(dtype);
-    if is_float(dtype) {
-        let (min, max) = float_limits(dtype);
-        for (v, name) in [(from, "from"), (to_inc, "to - 1")] {
-            let x = v as f64;
-            if !(x >= min && x <= max) {
-                return Err(Error::Runtime(format!("{name} is out of bounds for {tm}")));
-            }
-        }
-        return Ok(());
-    }
-    let (min, max): (i128, i128) = match dtype {
-        DType::U64 => (0, i64::MAX as i128),
-        _ => dtype.int_bounds().unwrap_or((0, 1)),
-    };
-    for (v, name) in [(from, "from"), (to_inc, "to - 1")] {
-        let x = i128::from(v);
-        if !(x >= min && x <= max) {
-            return Err(Error::Runtime(format!("{name} is out of bounds for {tm}")));
-        }
-    }
-    Ok(())
-}
-
 // ============================================================================================
 // Public calls
 // ============================================================================================
@@ -1938,35 +1797,7 @@ pub fn uniform_(
     to: f64,
 ) -> Result<()> {
     let dtype = t.dtype();
-    if !is_float(dtype) {
-        return Err(not_implemented("check_uniform_bounds", dtype));
-    }
-    let (min, max) = float_limits(dtype);
-    let tm = type_meta_name(dtype);
-    if !(from >= min && from <= max) {
-        return Err(Error::Runtime(format!("from is out of bounds for {tm}")));
-    }
-    if !(to >= min && to <= max) {
-        return Err(Error::Runtime(format!("to is out of bounds for {tm}")));
-    }
-    if from > to {
-        return Err(Error::Runtime(format!(
-            "uniform_ expects to return a [from, to) range, but found from={} > to={}",
-            cpp_double(from),
-            cpp_double(to)
-        )));
-    }
-    if to - from > max {
-        return Err(Error::Runtime(format!(
-            "uniform_ expects to-from <= std::numeric_limits<{}>::max(), but found to={} and \
-             from={} which result in to-from to exceed the limit",
-            scalar_type_name(dtype),
-            cpp_double(to),
-            cpp_double(from)
-        )));
-    }
-    let from = from.clamp(min, max);
-    let to = to.clamp(min, max);
+    let (from, to) = check_uniform_bounds(dtype, from, to)?;
     let n = t.len() as u64;
     let call = NullaryCall::launch(gen, profile, NullaryOp::Uniform { from, to }, dtype, n)?;
     with_data(t, &call)
@@ -2085,8 +1916,8 @@ pub fn random_from_to_(
             )));
         }
         if is_float(dtype) {
-            from = update_from(from, dtype);
-            to = update_to(to, dtype);
+            from = update_from(dtype, from);
+            to = update_to(dtype, to);
             if from >= to {
                 return Err(Error::Runtime(format!(
                     "random_ expects 'from' casted to dtype to be less than 'to' casted to \
@@ -2094,7 +1925,7 @@ pub fn random_from_to_(
                 )));
             }
         }
-        check_from_to_in_range(from, to.wrapping_sub(1), dtype)?;
+        check_from_to_in_range(dtype, from, to.wrapping_sub(1))?;
         if t.is_empty() {
             return Ok(());
         }
@@ -2106,7 +1937,7 @@ pub fn random_from_to_(
         let to_inc = if is_float(dtype) {
             let d = float_digits(dtype);
             let to_inc = if d >= 63 { i64::MAX } else { 1i64 << d };
-            from = update_from(from, dtype);
+            from = update_from(dtype, from);
             if from >= to_inc {
                 return Err(Error::Runtime(format!(
                     "random_ expects 'from' casted to dtype to be less than or equal to \
@@ -2121,7 +1952,7 @@ pub fn random_from_to_(
                 _ => dtype.int_bounds().map(|b| b.1 as i64).unwrap_or(i64::MAX),
             }
         };
-        check_from_to_in_range(from, to_inc, dtype)?;
+        check_from_to_in_range(dtype, from, to_inc)?;
         if t.is_empty() {
             return Ok(());
         }
@@ -2240,53 +2071,6 @@ pub fn cauchy_(
     with_data(t, &call)
 }
 
-/// Broadcast `p` (shape `ps`) to `shape`: element index map, or torch's `expand` error.
-fn broadcast_index(ps: &[usize], shape: &[usize]) -> Result<Vec<usize>> {
-    let err = |dim: usize, want: usize, have: usize| {
-        Error::Runtime(format!(
-            "The expanded size of the tensor ({want}) must match the existing size ({have}) at \
-             non-singleton dimension {dim}.  Target sizes: {:?}.  Tensor sizes: {:?}",
-            shape, ps
-        ))
-    };
-    if ps.len() > shape.len() {
-        return Err(Error::Runtime(format!(
-            "expand: the number of sizes provided ({}) must be greater or equal to the number \
-             of dimensions in the tensor ({})",
-            shape.len(),
-            ps.len()
-        )));
-    }
-    let off = shape.len() - ps.len();
-    let mut pstrides = vec![0usize; shape.len()];
-    let mut acc = 1usize;
-    for d in (0..ps.len()).rev() {
-        let want = shape[off + d];
-        if ps[d] == want {
-            pstrides[off + d] = acc;
-        } else if ps[d] == 1 {
-            pstrides[off + d] = 0;
-        } else {
-            return Err(err(off + d, want, ps[d]));
-        }
-        acc *= ps[d];
-    }
-    let n: usize = shape.iter().product();
-    let mut idx = Vec::with_capacity(n);
-    let mut counter = vec![0usize; shape.len()];
-    for _ in 0..n {
-        idx.push(counter.iter().zip(&pstrides).map(|(c, s)| c * s).sum());
-        for d in (0..shape.len()).rev() {
-            counter[d] += 1;
-            if counter[d] < shape[d] {
-                break;
-            }
-            counter[d] = 0;
-        }
-    }
-    Ok(idx)
-}
-
 /// `torch.bernoulli(p)` for a CUDA probability tensor: `empty_like(p).bernoulli_(p)`.
 /// Profile-independent and bit-exact.
 pub fn bernoulli(gen: &mut CudaGenerator, p: &NdArray) -> Result<NdArray> {
@@ -2313,7 +2097,7 @@ pub fn bernoulli_tensor_(gen: &mut CudaGenerator, t: &mut NdArray, p: &NdArray) 
             scalar_type_name(p.dtype())
         )));
     }
-    let map = broadcast_index(&p.shape, &t.shape)?;
+    let map = expand_index(&p.shape, &t.shape)?;
     let dtype = t.dtype();
     if !is_all_types_and3(dtype) {
         return Err(not_implemented("bernoulli_tensor_cuda_self_", dtype));
@@ -2758,7 +2542,7 @@ mod tests {
 
     #[test]
     fn update_bounds_like_torch() {
-        assert_eq!(update_to(65504, DType::F16), 65472);
-        assert_eq!(update_from(5, DType::F16), 5);
+        assert_eq!(update_to(DType::F16, 65504), 65472);
+        assert_eq!(update_from(DType::F16, 5), 5);
     }
 }

@@ -22,35 +22,20 @@ use super::{CpuCapability, CpuGenerator};
 use crate::array::{DType, Data, NdArray};
 use crate::math::cpu as m;
 use crate::math::cpu::FmaOp;
+use crate::math::cpu::{cvtt_f64_i32 as cvtt32, cvtt_f64_i64 as cvtt64};
 use crate::{Error, Result};
 
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
+const TWO_63: f64 = (1u64 << 63) as f64;
+use crate::torch::checks::{
+    check_from_to_in_range, check_uniform_bounds, float_digits, update_from, update_to,
+};
 use crate::torch::names::not_implemented;
 pub use crate::torch::names::{cpp_double, scalar_type_name, type_meta_name};
-
-const TWO_63: f64 = (1u64 << 63) as f64;
 
 // ------------------------------------------------------------------------------------------
 // dtype names and casts
 // ------------------------------------------------------------------------------------------
-
-/// x86-64 `cvttsd2si` into 32 bits: truncation, `i32::MIN` when out of range or NaN.
-fn cvtt32(v: f64) -> i32 {
-    if v.is_nan() || v >= 2_147_483_648.0 || v <= -2_147_483_649.0 {
-        i32::MIN
-    } else {
-        v as i32
-    }
-}
-
-/// x86-64 `cvttsd2si` into 64 bits.
-fn cvtt64(v: f64) -> i64 {
-    if v.is_nan() || !(-TWO_63..TWO_63).contains(&v) {
-        i64::MIN
-    } else {
-        v as i64
-    }
-}
 
 /// `static_cast<scalar_t>(double)` as GCC compiles it on x86-64: f16/bf16 go through `float`
 /// (c10::Half / BFloat16 have only a float constructor); integers truncate via `cvttsd2si`.
@@ -269,60 +254,12 @@ fn normal_double(g: &mut CpuGenerator, mean: f64, std: f64) -> f64 {
 // uniform_
 // ------------------------------------------------------------------------------------------
 
-fn float_bounds(d: DType) -> Option<(f64, f64)> {
-    match d {
-        DType::F64 => Some((f64::MIN, f64::MAX)),
-        DType::F32 => Some((f32::MIN as f64, f32::MAX as f64)),
-        DType::F16 => Some((f16::MIN.to_f64(), f16::MAX.to_f64())),
-        DType::BF16 => Some((bf16::MIN.to_f64(), bf16::MAX.to_f64())),
-        _ => None,
-    }
-}
-
-fn float_digits(d: DType) -> u32 {
-    match d {
-        DType::F64 => 53,
-        DType::F32 => 24,
-        DType::F16 => 11,
-        DType::BF16 => 8,
-        _ => 0,
-    }
-}
-
 /// `tensor.uniform_(from, to)`: `uniform_impl_` checks (`native/DistributionTemplates.h`) and
 /// `uniform_kernel` (`native/cpu/DistributionTemplates.h`): opmath `x*(to-from)+from`, cast,
 /// and a value equal to `(scalar_t)to` replaced by `(scalar_t)from`.
 pub fn uniform_(g: &mut CpuGenerator, a: &mut NdArray, from: f64, to: f64) -> Result<()> {
     let d = a.dtype();
-    let (lo, hi) = float_bounds(d).ok_or_else(|| not_implemented("check_uniform_bounds", d))?;
-    let tm = type_meta_name(d);
-    if !(from >= lo && from <= hi) {
-        return Err(Error::Runtime(format!("from is out of bounds for {tm}")));
-    }
-    if !(to >= lo && to <= hi) {
-        return Err(Error::Runtime(format!("to is out of bounds for {tm}")));
-    }
-    if from > to {
-        return Err(Error::Runtime(format!(
-            "uniform_ expects to return a [from, to) range, but found from={} > to={}",
-            cpp_double(from),
-            cpp_double(to)
-        )));
-    }
-    if to - from > hi {
-        let name = match d {
-            DType::F16 => "Half",
-            DType::BF16 => "BFloat16",
-            DType::F32 => "Float",
-            _ => "Double",
-        };
-        return Err(Error::Runtime(format!(
-            "uniform_ expects to-from <= std::numeric_limits<{name}>::max(), but found to={} and from={} which result in to-from to exceed the limit",
-            cpp_double(to),
-            cpp_double(from)
-        )));
-    }
-    let (from, to) = (from.clamp(lo, hi), to.clamp(lo, hi));
+    let (from, to) = check_uniform_bounds(d, from, to)?;
     let n = a.len();
     if n == 0 {
         return Ok(());
@@ -701,33 +638,6 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
     Ok(out)
 }
 
-/// Values of `a` broadcast to `shape`, as f64.
-fn expand_f64(a: &NdArray, shape: &[usize]) -> Vec<f64> {
-    let n: usize = shape.iter().product();
-    let nd = shape.len();
-    let off = nd - a.shape.len();
-    let mut strides = vec![0usize; nd];
-    let mut s = 1;
-    for i in (0..a.shape.len()).rev() {
-        strides[i + off] = if a.shape[i] == 1 { 0 } else { s };
-        s *= a.shape[i];
-    }
-    let mut out = Vec::with_capacity(n);
-    let mut idx = vec![0usize; nd];
-    for _ in 0..n {
-        let lin: usize = idx.iter().zip(&strides).map(|(i, s)| i * s).sum();
-        out.push(a.data.get_f64(lin));
-        for k in (0..nd).rev() {
-            idx[k] += 1;
-            if idx[k] < shape[k] {
-                break;
-            }
-            idx[k] = 0;
-        }
-    }
-    out
-}
-
 /// One elementwise binary op `out = op(out, other)` in place, computed as torch's CPU kernels
 /// do: in double when either side is float64, else in float (opmath), rounded to `out`'s dtype.
 fn binary_inplace(out: &mut NdArray, other: &[f64], other_f64: bool, add: bool) {
@@ -780,7 +690,7 @@ pub fn normal_tensor_scalar(g: &mut CpuGenerator, mean: &NdArray, std: f64) -> R
     }
     let mut out = empty(&mean.shape, mean.dtype())?;
     normal_(g, &mut out, 0.0, std)?;
-    let mv = expand_f64(mean, &out.shape);
+    let mv = mean.broadcast_f64(&out.shape);
     binary_inplace(&mut out, &mv, false, true);
     Ok(out)
 }
@@ -791,7 +701,7 @@ pub fn normal_scalar_tensor(g: &mut CpuGenerator, mean: f64, std: &NdArray) -> R
     check_std_tensor(std)?;
     let mut out = empty(&std.shape, std.dtype())?;
     normal_(g, &mut out, 0.0, 1.0)?;
-    let sv = expand_f64(std, &out.shape);
+    let sv = std.broadcast_f64(&out.shape);
     binary_inplace(&mut out, &sv, false, false);
     // mean_tensor = full({}, mean, out.options()): mean is first rounded to out's dtype.
     let mt = cast_f64(out.dtype(), &[mean]);
@@ -812,9 +722,9 @@ pub fn normal_tensor_tensor(
     let shape = broadcast_shapes(&mean.shape, &std.shape)?;
     let mut out = empty(&shape, mean.dtype())?;
     normal_(g, &mut out, 0.0, 1.0)?;
-    let sv = expand_f64(std, &shape);
+    let sv = std.broadcast_f64(&shape);
     binary_inplace(&mut out, &sv, std.dtype() == DType::F64, false);
-    let mv = expand_f64(mean, &shape);
+    let mv = mean.broadcast_f64(&shape);
     binary_inplace(&mut out, &mv, false, true);
     Ok(out)
 }
@@ -968,7 +878,7 @@ pub fn bernoulli_tensor_(g: &mut CpuGenerator, a: &mut NdArray, p: &NdArray) -> 
             )))
         }
     })?;
-    let pv = expand_f64(p, &shape);
+    let pv = p.broadcast_f64(&shape);
     let mut v = Vec::with_capacity(pv.len());
     let bad = || {
         Error::Runtime("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)".into())
@@ -1050,73 +960,6 @@ pub use crate::format::py_float_repr as py_float;
 // ------------------------------------------------------------------------------------------
 // random_, randint, randperm
 // ------------------------------------------------------------------------------------------
-
-/// `update_from<scalar_t>` (`native/DistributionTemplates.h`).
-fn update_from(d: DType, from: i64) -> i64 {
-    let digits = float_digits(d) as i32;
-    let fp1 = cast_i64(d, &[from.wrapping_add(1)]);
-    let fp1 = cvtt64(NdArray::new(vec![1], fp1).data.get_f64(0));
-    if fp1 < from {
-        let mut f = from.wrapping_add(1).wrapping_abs();
-        let mut n = 0;
-        while {
-            f >>= 1;
-            f != 0
-        } {
-            n += 1;
-        }
-        fp1.wrapping_add(1i64.wrapping_shl((n - digits + 1) as u32))
-    } else {
-        from
-    }
-}
-
-/// `update_to<scalar_t>`.
-fn update_to(d: DType, to: i64) -> i64 {
-    let digits = float_digits(d) as i32;
-    let tm1 = cast_i64(d, &[to.wrapping_sub(1)]);
-    let tm1 = cvtt64(NdArray::new(vec![1], tm1).data.get_f64(0));
-    if tm1 >= to {
-        let mut t = to.wrapping_sub(1).wrapping_abs();
-        let mut n = 0;
-        while {
-            t >>= 1;
-            t != 0
-        } {
-            n += 1;
-        }
-        tm1.wrapping_sub(1i64.wrapping_shl((n - digits + 1) as u32))
-    } else {
-        to
-    }
-}
-
-/// `check_from_to_in_range`.
-fn check_from_to_in_range(d: DType, from: i64, to_inc: i64) -> Result<()> {
-    let tm = type_meta_name(d);
-    let oob = |what: &str| Error::Runtime(format!("{what} is out of bounds for {tm}"));
-    if let Some((lo, hi)) = float_bounds(d) {
-        if !((from as f64) >= lo && (from as f64) <= hi) {
-            return Err(oob("from"));
-        }
-        if !((to_inc as f64) >= lo && (to_inc as f64) <= hi) {
-            return Err(oob("to - 1"));
-        }
-        return Ok(());
-    }
-    let (lo, hi) = if d == DType::U64 {
-        (0i128, i64::MAX as i128)
-    } else {
-        d.int_bounds().unwrap_or((0, 0))
-    };
-    if !((from as i128) >= lo && (from as i128) <= hi) {
-        return Err(oob("from"));
-    }
-    if !((to_inc as i128) >= lo && (to_inc as i128) <= hi) {
-        return Err(oob("to - 1"));
-    }
-    Ok(())
-}
 
 /// `random_from_to_kernel`: `uniform_int_from_to_distribution` (64-bit draws from a range of
 /// 2^28 up), value `(T)(int64)((v % range) + base)`.
